@@ -1,0 +1,136 @@
+#include "cli/cli.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/demo_command.hpp"
+#include "migration/offline_migration.hpp"
+#include "migration/preflight.hpp"
+#include "pg/conninfo.hpp"
+#include "util/error.hpp"
+#include "util/logging.hpp"
+#include "util/size.hpp"
+#include "util/state_dir.hpp"
+
+namespace pghandoff::cli {
+
+namespace {
+
+void print_error(const std::string& line) { std::fprintf(stderr, "pghandoff: error: %s\n", line.c_str()); }
+
+struct migrate_args {
+    std::string source, target, state_dir = "pghandoff-state", chunk_size = "256MB", progress = "auto", pg_dump;
+    std::string maintenance_work_mem = "256MB", log_level = "info";
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    bool no_follow = false, drop_if_exists = false, no_owner = false, no_acl = false, copy_roles = false;
+    std::vector<std::string> include_schemas, exclude_tables;
+};
+
+void add_migrate_options(CLI::App& cmd, migrate_args& a) {
+    cmd.add_option("--source", a.source, "source database: URI or key=value string, as psql accepts")->required();
+    cmd.add_option("--target", a.target, "target database (must exist): URI or key=value string")->required();
+    cmd.add_option("--jobs,-j", a.jobs, "parallel streams for copy and index builds (default: number of cores)")
+        ->check(CLI::Range(1, 256));
+    cmd.add_option("--state-dir", a.state_dir, "private directory for the schema archive and the log (0700)");
+    cmd.add_flag("--no-follow", a.no_follow, "offline migration: copy the snapshot, do not stream changes");
+    cmd.add_option("--include-schema", a.include_schemas, "migrate only this schema (repeatable)");
+    cmd.add_option("--exclude-table", a.exclude_tables, "leave out this table, written schema.table (repeatable)");
+    cmd.add_flag("--drop-if-exists", a.drop_if_exists, "drop the target's objects that the migration creates, first");
+    cmd.add_flag("--no-owner", a.no_owner, "do not set object owners (as pg_restore --no-owner)");
+    cmd.add_flag("--no-acl", a.no_acl, "do not copy privileges (as pg_restore --no-acl)");
+    cmd.add_flag("--copy-roles", a.copy_roles, "create roles that own or are granted objects and are missing on the target");
+    cmd.add_option("--chunk-size", a.chunk_size, "cut tables into chunks of about this many heap+TOAST bytes (default 256MB)");
+    cmd.add_option("--pg-dump", a.pg_dump, "path of the pg_dump to use (default: the newest found that fits the source)");
+    cmd.add_option("--maintenance-work-mem", a.maintenance_work_mem, "maintenance_work_mem of the index builds (default 256MB)");
+    cmd.add_option("--progress", a.progress, "progress display: auto, tty, plain or none")
+        ->check(CLI::IsMember({"auto", "tty", "plain", "none"}));
+    cmd.add_option("--log-level", a.log_level, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+}
+
+migration::migrate_options to_options(const migrate_args& a) {
+    migration::migrate_options o;
+    o.source = pg::conninfo::parse(a.source);
+    o.target = pg::conninfo::parse(a.target);
+    o.jobs = a.jobs;
+    o.state_dir = a.state_dir;
+    o.follow = !a.no_follow;
+    for (const auto& s : a.include_schemas) o.selection.include_schema(s);
+    for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_name(t));
+    o.drop_if_exists = a.drop_if_exists;
+    o.no_owner = a.no_owner;
+    o.no_acl = a.no_acl;
+    o.copy_roles = a.copy_roles;
+    if (!a.pg_dump.empty()) o.pg_dump = a.pg_dump;
+    o.chunk_bytes = parse_size(a.chunk_size);
+    o.maintenance_work_mem = a.maintenance_work_mem;
+    o.progress = a.progress == "tty" ? migration::progress_mode::terminal
+                 : a.progress == "plain" ? migration::progress_mode::plain
+                 : a.progress == "none" ? migration::progress_mode::none
+                                        : migration::progress_mode::automatic;
+    return o;
+}
+
+int run_migrate(const migrate_args& a) {
+    auto options = to_options(a);
+    ensure_state_dir(options.state_dir);
+    const bool tty = options.progress == migration::progress_mode::terminal ||
+                     (options.progress == migration::progress_mode::automatic && isatty(STDERR_FILENO));
+    auto level = spdlog::level::from_str(a.log_level);
+    setup_logging(tty ? std::max(level, spdlog::level::warn) : level, options.state_dir / "pghandoff.log");
+    spdlog::info("migrating {} -> {} with {} jobs", options.source.display(), options.target.display(), options.jobs);
+    migration::run_offline_migration(options);
+    spdlog::info("migration complete: the target holds the source's snapshot");
+    return 0;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+    CLI::App app{"pghandoff: move a live PostgreSQL database to another server"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("pghandoff ") + PGHANDOFF_VERSION);
+
+    migrate_args margs;
+    auto* migrate = app.add_subcommand("migrate", "copy a database from a source server to a target server");
+    add_migrate_options(*migrate, margs);
+
+    demo_args dargs;
+    auto* demo = app.add_subcommand("demo", "start two throwaway local servers with sample data and migrate between them");
+    add_demo_options(*demo, dargs);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        print_error(e.what() + std::string(" (see pghandoff --help)"));
+        return 2;
+    }
+
+    try {
+        if (*migrate) return run_migrate(margs);
+        if (*demo) return run_demo(dargs);
+    } catch (const migration::preflight_failed& e) {
+        for (const auto& p : e.problems()) print_error(p);
+        return 1;
+    } catch (const error& e) {
+        print_error(e.one_line());
+        return 1;
+    } catch (const std::exception& e) {
+        print_error(pg::mask_passwords(e.what()));
+        return 1;
+    }
+    return 2;
+}
+
+}  // namespace pghandoff::cli

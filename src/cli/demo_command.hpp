@@ -1,0 +1,19 @@
+#pragma once
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace pghandoff::cli {
+
+struct demo_args {
+    int rows = 200000;
+    bool keep = false;
+    int port_base = 55800;
+    std::string work_dir;
+};
+
+void add_demo_options(CLI::App& cmd, demo_args& args);
+/// Starts two throwaway clusters, loads sample data, migrates, shows the result, stops them.
+int run_demo(const demo_args& args);
+
+}  // namespace pghandoff::cli

@@ -1,0 +1,90 @@
+#include "copy/plan.hpp"
+
+#include <algorithm>
+
+#include "pg/quote.hpp"
+
+namespace pghandoff::copy {
+
+const char* to_string(copy_format f) { return f == copy_format::binary ? "binary" : "text"; }
+
+copy_format parse_copy_format(std::string_view s) { return s == "binary" ? copy_format::binary : copy_format::text; }
+
+std::vector<copy_chunk> plan_chunks(const std::vector<catalog::table_info>& tables, const catalog::type_catalog& types,
+                                    std::uint64_t chunk_bytes) {
+    std::vector<const catalog::table_info*> order;
+    for (const auto& t : tables) order.push_back(&t);
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto* a, const auto* b) { return a->total_bytes() > b->total_bytes(); });
+
+    std::vector<copy_chunk> chunks;
+    for (const auto* t : order) {
+        const copy_format format = catalog::binary_copy_safe(*t, types) ? copy_format::binary : copy_format::text;
+        std::uint64_t count = 1;
+        if (chunk_bytes > 0 && t->pages > 1) {
+            count = (t->total_bytes() + chunk_bytes - 1) / chunk_bytes;
+            count = std::clamp<std::uint64_t>(count, 1, t->pages);
+        }
+        const std::uint64_t pages_per_chunk = count > 1 ? (t->pages + count - 1) / count : 0;
+        if (count > 1) count = (t->pages + pages_per_chunk - 1) / pages_per_chunk;  // no empty trailing chunk
+        for (std::uint64_t i = 0; i < count; ++i) {
+            copy_chunk c;
+            c.table = t->name;
+            c.chunk_no = static_cast<int>(i);
+            c.chunk_count = static_cast<int>(count);
+            c.format = format;
+            c.estimated_bytes = t->total_bytes() / count;
+            if (count > 1) {
+                if (i > 0) c.first_page = i * pages_per_chunk;
+                if (i + 1 < count) c.end_page = (i + 1) * pages_per_chunk;
+            }
+            chunks.push_back(std::move(c));
+        }
+    }
+    return chunks;
+}
+
+namespace {
+
+std::string column_list(const catalog::table_info& table) {
+    auto cols = table.copied_columns();
+    if (cols.size() == table.columns.size() || cols.empty()) return {};  // all columns: no list needed
+    std::string out = " (";
+    for (std::size_t i = 0; i < cols.size(); ++i) out += (i ? ", " : "") + pg::quote_ident(cols[i]->name);
+    return out + ")";
+}
+
+std::string select_list(const catalog::table_info& table) {
+    auto cols = table.copied_columns();
+    if (cols.empty()) return "*";
+    std::string out;
+    for (std::size_t i = 0; i < cols.size(); ++i) out += (i ? ", " : "") + pg::quote_ident(cols[i]->name);
+    return out;
+}
+
+std::string format_option(const copy_chunk& chunk, bool freeze) {
+    std::string opts = chunk.format == copy_format::binary ? "FORMAT binary" : "";
+    if (freeze) opts += opts.empty() ? "FREEZE" : ", FREEZE";
+    return opts.empty() ? "" : " WITH (" + opts + ")";
+}
+
+}  // namespace
+
+std::string copy_out_sql(const catalog::table_info& table, const copy_chunk& chunk) {
+    if (!chunk.first_page && !chunk.end_page)
+        return "COPY " + table.name.sql() + column_list(table) + " TO STDOUT" + format_option(chunk, false);
+    std::string where;
+    if (chunk.first_page) where += "ctid >= '(" + std::to_string(*chunk.first_page) + ",0)'::tid";
+    if (chunk.end_page) {
+        if (!where.empty()) where += " AND ";
+        where += "ctid < '(" + std::to_string(*chunk.end_page) + ",0)'::tid";
+    }
+    return "COPY (SELECT " + select_list(table) + " FROM ONLY " + table.name.sql() + " WHERE " + where +
+           ") TO STDOUT" + format_option(chunk, false);
+}
+
+std::string copy_in_sql(const catalog::table_info& table, const copy_chunk& chunk, bool freeze) {
+    return "COPY " + table.name.sql() + column_list(table) + " FROM STDIN" + format_option(chunk, freeze);
+}
+
+}  // namespace pghandoff::copy

@@ -1,0 +1,85 @@
+#include "migration/job_graph.hpp"
+
+#include <stdexcept>
+
+namespace pghandoff::migration {
+
+job_graph::job_id job_graph::add(std::string name, int priority, std::vector<table_claim> claims) {
+    node n;
+    n.name = std::move(name);
+    n.priority = priority;
+    n.claims = std::move(claims);
+    n.st = state::ready;
+    jobs_.push_back(std::move(n));
+    return jobs_.size() - 1;
+}
+
+void job_graph::depend(job_id job, job_id prerequisite) {
+    if (job == prerequisite) return;
+    auto& pre = jobs_.at(prerequisite);
+    if (pre.st == state::done) return;
+    pre.dependents.push_back(job);
+    auto& j = jobs_.at(job);
+    ++j.pending;
+    if (j.st == state::ready) j.st = state::waiting;
+}
+
+bool job_graph::claims_free(const node& n) const {
+    for (const auto& c : n.claims) {
+        auto it = claims_.find(c.table);
+        if (it == claims_.end()) continue;
+        if (it->second.exclusive) return false;
+        if (c.exclusive && it->second.shared > 0) return false;
+    }
+    return true;
+}
+
+std::optional<job_graph::job_id> job_graph::take() {
+    std::optional<job_id> best;
+    for (job_id i = 0; i < jobs_.size(); ++i) {
+        const auto& n = jobs_[i];
+        if (n.st != state::ready || !claims_free(n)) continue;
+        if (!best || n.priority > jobs_[*best].priority) best = i;
+    }
+    if (!best) return std::nullopt;
+    auto& n = jobs_[*best];
+    n.st = state::running;
+    ++running_count_;
+    for (const auto& c : n.claims) {
+        auto& cc = claims_[c.table];
+        if (c.exclusive) cc.exclusive = true;
+        else ++cc.shared;
+    }
+    return best;
+}
+
+void job_graph::complete(job_id job) {
+    auto& n = jobs_.at(job);
+    if (n.st != state::running) throw std::logic_error("completing a job that is not running: " + n.name);
+    --running_count_;
+    for (const auto& c : n.claims) {
+        auto& cc = claims_[c.table];
+        if (c.exclusive) cc.exclusive = false;
+        else --cc.shared;
+        if (!cc.exclusive && cc.shared == 0) claims_.erase(c.table);
+    }
+    finish(job);
+}
+
+void job_graph::skip(job_id job) {
+    auto& n = jobs_.at(job);
+    if (n.st == state::running || n.st == state::done) return;
+    finish(job);
+}
+
+void job_graph::finish(job_id job) {
+    auto& n = jobs_[job];
+    n.st = state::done;
+    ++done_count_;
+    for (job_id d : n.dependents) {
+        auto& dep = jobs_[d];
+        if (dep.pending > 0 && --dep.pending == 0 && dep.st == state::waiting) dep.st = state::ready;
+    }
+}
+
+}  // namespace pghandoff::migration

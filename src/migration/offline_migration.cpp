@@ -1,0 +1,538 @@
+#include "migration/offline_migration.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "catalog/large_objects.hpp"
+#include "catalog/sequence_catalog.hpp"
+#include "catalog/table_catalog.hpp"
+#include "migration/job_graph.hpp"
+#include "migration/preflight.hpp"
+#include "migration/progress_board.hpp"
+#include "migration/progress_store.hpp"
+#include "migration/sessions.hpp"
+#include "migration/snapshot.hpp"
+#include "pg/copy_relay.hpp"
+#include "pg/quote.hpp"
+#include "schema/post_data_plan.hpp"
+#include "schema/role_filter.hpp"
+#include "util/error.hpp"
+#include "util/state_dir.hpp"
+
+namespace pghandoff::migration {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using asio::awaitable;
+
+namespace {
+
+/// The two sessions a worker holds: the source inside the snapshot, and the target.
+struct worker {
+    int id = 0;
+    std::optional<pg::connection> source;
+    std::optional<pg::connection> target;
+};
+
+using job_body = std::function<awaitable<void>(worker&)>;
+
+std::string random_suffix() {
+    std::random_device rd;
+    return fmt::format("{:08x}", rd());
+}
+
+/// The state of one run, shared by the orchestration and the jobs.
+class offline_run {
+public:
+    offline_run(const migrate_options& options, asio::io_context& io)
+        : options_(options), io_(io), wake_(io), progress_timer_(io), all_done_(io) {}
+
+    awaitable<void> run();
+
+private:
+    awaitable<void> prepare_schema(preflight_report& report);
+    awaitable<void> load_catalog();
+    void build_jobs();
+    awaitable<void> run_workers();
+    awaitable<void> worker_loop(int id);
+    awaitable<void> show_progress();
+
+    awaitable<void> copy_chunk(worker& w, copy::copy_chunk chunk);
+    awaitable<void> run_step(worker& w, std::string key, std::string sql, std::string what);
+    awaitable<void> copy_large_objects(worker& w, std::vector<catalog::large_object> objects);
+    awaitable<void> refresh_matviews(worker& w);
+    awaitable<void> set_sequences(worker& w);
+
+    job_graph::job_id add_job(std::string name, int priority, std::vector<table_claim> claims, job_body body) {
+        auto id = graph_.add(std::move(name), priority, std::move(claims));
+        bodies_.push_back(std::move(body));
+        return id;
+    }
+
+    /// Ends every worker's waits so that all stop soon after the first failure.
+    void interrupt_workers() {
+        for (auto* w : workers_) {
+            if (w->source) w->source->interrupt();
+            if (w->target) w->target->interrupt();
+        }
+        wake_.cancel();
+    }
+
+    const migrate_options& options_;
+    asio::io_context& io_;
+    asio::steady_timer wake_;
+    asio::steady_timer progress_timer_;
+    asio::steady_timer all_done_;
+    int workers_running_ = 0;
+    std::vector<worker*> workers_;
+    std::size_t chunks_left_ = 0;
+    source_snapshot snapshot_;
+    std::string encoding_;
+    std::optional<stored_progress> progress_;
+    std::set<std::string> done_steps_;
+    std::set<std::string> missing_roles_;
+
+    std::map<std::string, catalog::table_info> tables_;  // by quoted qualified name
+    std::vector<copy::copy_chunk> chunks_;
+    std::vector<bool> chunk_done_;
+    schema::post_data_plan post_data_;
+    std::vector<catalog::large_object> large_objects_;
+    std::vector<catalog::qualified_name> matviews_;
+
+    job_graph graph_;
+    std::vector<job_body> bodies_;
+    progress_board board_;
+    std::exception_ptr failure_;
+    bool finished_ = false;
+};
+
+awaitable<void> offline_run::run() {
+    board_.phase_started("preflight");
+    auto report = co_await run_preflight(options_);
+    board_.phase_finished("preflight");
+    for (const auto& w : report.warnings) spdlog::warn("{}", w);
+    if (!report.problems.empty()) throw preflight_failed(report.problems);
+    encoding_ = report.source_encoding;
+    progress_ = report.progress;
+    if (progress_) done_steps_ = progress_->steps;
+    if (!options_.copy_roles)
+        for (const auto& r : report.missing_roles) missing_roles_.insert(r.name);
+
+    board_.phase_started("snapshot");
+    if (report.slot_snapshot) {
+        snapshot_ = co_await take_slot_snapshot(options_.source, "pghandoff_" + random_suffix());
+        spdlog::info("snapshot {} exported by temporary slot {} at {}", snapshot_.name, snapshot_.slot_name,
+                     snapshot_.consistent_point->to_string());
+    } else {
+        snapshot_ = co_await take_exported_snapshot(options_.source);
+        spdlog::info("snapshot {} exported by pg_export_snapshot()", snapshot_.name);
+    }
+    board_.phase_finished("snapshot");
+
+    co_await load_catalog();
+    co_await prepare_schema(report);
+    build_jobs();
+    co_await run_workers();
+
+    auto target = co_await pg::connection::connect(options_.target, "target");
+    co_await target.exec(drop_progress_sql());
+    snapshot_.holder.reset();  // ends the snapshot; a temporary slot goes with its connection
+    finished_ = true;
+}
+
+awaitable<void> offline_run::load_catalog() {
+    board_.phase_started("catalog");
+    auto source = co_await open_snapshot_session(options_.source, snapshot_.name, encoding_, "source");
+    auto types = co_await catalog::type_catalog::load(source);
+    auto tables = co_await catalog::load_tables(source, options_.selection);
+    for (auto& t : tables) tables_.emplace(t.name.sql(), std::move(t));
+    // Large objects belong to the database, not to a schema: --include-schema leaves them out.
+    if (options_.selection.schemas().empty()) large_objects_ = co_await catalog::load_large_objects(source);
+    auto mv = co_await source.exec(
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind = 'm' AND c.relispopulated ORDER BY c.oid");
+    for (int i = 0; i < mv.rows(); ++i) {
+        catalog::qualified_name name{mv.text(i, 0), mv.text(i, 1)};
+        if (options_.selection.covers_table(name)) matviews_.push_back(name);
+    }
+    if (progress_) {
+        for (const auto& rc : progress_->chunks) {
+            if (!tables_.count(rc.chunk.table.sql()))
+                throw error("table " + rc.chunk.table.display() + " of the interrupted migration is gone from the source",
+                            "start over with --drop-if-exists");
+            chunks_.push_back(rc.chunk);
+            chunk_done_.push_back(rc.done);
+        }
+    } else {
+        std::vector<catalog::table_info> list;
+        for (const auto& [k, t] : tables_) list.push_back(t);
+        chunks_ = copy::plan_chunks(list, types, options_.chunk_bytes);
+        chunk_done_.assign(chunks_.size(), false);
+    }
+    for (std::size_t i = 0; i < chunks_.size(); ++i) {
+        const auto& c = chunks_[i];
+        auto& tp = board_.table(c.table.display());
+        const auto& t = tables_.at(c.table.sql());
+        tp.name = c.table.display();
+        tp.format = copy::to_string(c.format);
+        tp.estimated_bytes = t.total_bytes();
+        tp.estimated_rows = t.estimated_rows;
+        ++tp.chunks_total;
+        if (chunk_done_[i]) ++tp.chunks_done;
+    }
+    if (progress_)
+        for (const auto& rc : progress_->chunks)
+            if (rc.done) board_.table(rc.chunk.table.display()).rows_done += rc.rows;
+    board_.phase_finished("catalog");
+}
+
+awaitable<void> offline_run::prepare_schema(preflight_report& report) {
+    board_.phase_started("schema pre-data");
+    const fs::path archive = options_.state_dir / "schema.dump";
+    schema::dump_schema(*report.dump, options_.source, snapshot_.name, options_.selection, archive);
+    schema::dump_options dump_opts{options_.no_owner, options_.no_acl};
+    auto filter = [&](const std::string& sql) {
+        std::size_t removed = 0;
+        auto out = schema::drop_lines_naming_roles(sql, missing_roles_, &removed);
+        if (removed) spdlog::info("left out {} ownership/privilege statements naming missing roles", removed);
+        return out;
+    };
+    auto post = schema::parse_ddl_script(filter(schema::restore_section(*report.dump, archive, "post-data", dump_opts)));
+    std::set<std::string> copied;
+    for (const auto& [k, t] : tables_) copied.insert(k);
+    post_data_ = schema::plan_post_data(post, copied);
+
+    if (!progress_) {
+        std::string sql = "BEGIN;\n";
+        if (options_.drop_if_exists) {
+            sql += drop_progress_sql() + ";\n";
+            sql += schema::parse_ddl_script(schema::restore_section(*report.dump, archive, "", dump_opts, true)).preamble;
+        }
+        if (options_.copy_roles)
+            for (const auto& r : report.missing_roles) {
+                sql += catalog::create_role_sql(r) + ";\n";
+                spdlog::warn("created role {} on the target without a password: set one with ALTER ROLE if it logs in", r.name);
+            }
+        sql += schema::parse_ddl_script(filter(schema::restore_section(*report.dump, archive, "pre-data", dump_opts))).full_sql();
+        migration_identity id{report.source_system_id, report.source_database, options_.selection.fingerprint()};
+        sql += create_progress_sql(id, chunks_);
+        sql += "COMMIT;\n";
+        auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
+        try {
+            co_await target.exec(sql);
+        } catch (const error& e) {
+            throw error(std::string("applying the schema (pre-data) on the target failed: ") + e.what(), e.hint(),
+                        e.sqlstate());
+        }
+        spdlog::info("schema pre-data applied ({} tables, {} chunks planned)", tables_.size(), chunks_.size());
+    } else {
+        spdlog::info("resuming: {} of {} chunks and {} steps already done", std::count(chunk_done_.begin(), chunk_done_.end(), true),
+                     chunks_.size(), done_steps_.size());
+    }
+    board_.phase_finished("schema pre-data");
+}
+
+void offline_run::build_jobs() {
+    // Priorities: post-data of finished tables first (they unblock the rest), then copies
+    // largest first, then the tail, foreign keys, sequences, materialized views, ANALYZE.
+    std::map<std::string, std::vector<job_graph::job_id>> copies_of;
+    std::vector<job_graph::job_id> all_copies, all_table_entries;
+    for (std::size_t i = 0; i < chunks_.size(); ++i) {
+        if (chunk_done_[i]) continue;
+        const auto chunk = chunks_[i];
+        auto id = add_job("copy " + chunk.table.display(), 100, {{chunk.table.sql(), false}},
+                          [this, chunk](worker& w) { return copy_chunk(w, chunk); });
+        copies_of[chunk.table.sql()].push_back(id);
+        all_copies.push_back(id);
+    }
+    for (const auto& te : post_data_.per_table) {
+        if (done_steps_.count(te.entry.key)) continue;
+        const auto entry = te.entry;
+        std::string what = te.entry.type + " " + te.entry.tag;
+        auto id = add_job(what, 200, {{te.table, te.exclusive}},
+                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.sql, what); });
+        for (auto c : copies_of[te.table]) graph_.depend(id, c);
+        board_.table(tables_.at(te.table).name.display()).post_data_total++;
+        all_table_entries.push_back(id);
+    }
+    std::optional<job_graph::job_id> previous;
+    auto after_data = [&](job_graph::job_id id) {
+        for (auto c : all_copies) graph_.depend(id, c);
+        for (auto e : all_table_entries) graph_.depend(id, e);
+    };
+    for (const auto& e : post_data_.tail) {
+        if (done_steps_.count(e.key)) continue;
+        const auto entry = e;
+        std::string what = e.type + " " + e.tag;
+        auto id = add_job(what, 50, {}, [this, entry, what](worker& w) { return run_step(w, entry.key, entry.sql, what); });
+        after_data(id);
+        if (previous) graph_.depend(id, *previous);
+        previous = id;
+    }
+    std::vector<job_graph::job_id> fks;
+    for (const auto& fk : post_data_.foreign_keys) {
+        if (done_steps_.count(fk.entry.key)) continue;
+        const auto entry = fk.entry;
+        std::string what = "FOREIGN KEY " + fk.entry.tag;
+        auto id = add_job(what, 40, {{fk.table, true}, {fk.referenced, true}},
+                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.sql, what); });
+        after_data(id);
+        if (previous) graph_.depend(id, *previous);
+        fks.push_back(id);
+    }
+    auto after_everything = [&](job_graph::job_id id) {
+        after_data(id);
+        if (previous) graph_.depend(id, *previous);
+        for (auto f : fks) graph_.depend(id, f);
+    };
+    if (!large_objects_.empty()) {
+        std::vector<catalog::large_object> pending;
+        for (const auto& lo : large_objects_)
+            if (!done_steps_.count("lo|" + std::to_string(lo.loid))) pending.push_back(lo);
+        for (std::size_t i = 0; i < pending.size(); i += 100) {
+            std::vector<catalog::large_object> batch(pending.begin() + static_cast<long>(i),
+                                                     pending.begin() + static_cast<long>(std::min(pending.size(), i + 100)));
+            add_job("large objects", 10, {}, [this, batch](worker& w) { return copy_large_objects(w, batch); });
+        }
+    }
+    if (!matviews_.empty() && !done_steps_.count("matviews")) {
+        auto id = add_job("refresh materialized views", 20, {}, [this](worker& w) { return refresh_matviews(w); });
+        after_everything(id);
+    }
+    if (!done_steps_.count("sequences")) {
+        auto id = add_job("sequences", 30, {}, [this](worker& w) { return set_sequences(w); });
+        after_everything(id);
+    }
+    for (const auto& [key, t] : tables_) {
+        if (done_steps_.count("analyze|" + key)) continue;
+        const std::string table_key = key;
+        auto id = add_job("ANALYZE " + t.name.display(), 5, {{key, false}}, [this, table_key](worker& w) {
+            return run_step(w, "analyze|" + table_key, "ANALYZE " + table_key, "ANALYZE " + table_key);
+        });
+        after_everything(id);
+    }
+}
+
+awaitable<void> offline_run::copy_chunk(worker& w, copy::copy_chunk chunk) {
+    const auto& table = tables_.at(chunk.table.sql());
+    auto& tp = board_.table(chunk.table.display());
+    if (!tp.started) tp.started = clock::now();
+    board_.phase_started("copy");
+    pg::copy_counters counters;
+    tp.live.push_back(&counters);
+    struct unregister {
+        table_progress& tp;
+        pg::copy_counters* c;
+        ~unregister() { std::erase(tp.live, c); }
+    } guard{tp, &counters};
+
+    const auto start = clock::now();
+    // A whole table is truncated in the same transaction so COPY can FREEZE its rows and a
+    // rerun never duplicates them; chunks of a table commit independently with their progress.
+    const bool whole = chunk.whole_table();
+    std::string begin = "BEGIN";
+    if (whole) begin += "; TRUNCATE ONLY " + table.name.sql();
+    co_await w.target->exec(begin);
+    co_await w.target->exec(copy::copy_in_sql(table, chunk, whole));
+    co_await w.source->exec(copy::copy_out_sql(table, chunk));
+    auto totals = co_await pg::relay_copy(*w.source, *w.target, counters);
+    double seconds = std::chrono::duration<double>(clock::now() - start).count();
+    co_await w.target->exec(chunk_done_sql(chunk, totals.rows, totals.bytes, seconds) + "; COMMIT");
+
+    tp.rows_done += totals.rows;
+    tp.bytes_done += totals.bytes;
+    tp.copy_seconds += seconds;
+    if (++tp.chunks_done == tp.chunks_total) tp.finished = clock::now();
+    if (--chunks_left_ == 0) board_.phase_finished("copy");
+    spdlog::info("copied {} chunk {}/{}: {} rows, {} in {:.2f}s ({})", chunk.table.display(), chunk.chunk_no + 1,
+                 chunk.chunk_count, totals.rows, human_bytes(static_cast<double>(totals.bytes)), seconds,
+                 copy::to_string(chunk.format));
+}
+
+awaitable<void> offline_run::run_step(worker& w, std::string key, std::string sql, std::string what) {
+    const bool is_fk = what.starts_with("FOREIGN KEY");
+    const bool is_index = what.starts_with("INDEX") || what.starts_with("CONSTRAINT");
+    const std::string phase = is_fk ? "foreign keys" : is_index ? "indexes and constraints"
+                              : what.starts_with("ANALYZE") ? "analyze" : "other post-data";
+    board_.phase_started(phase);
+    auto start = clock::now();
+    try {
+        co_await w.target->exec(post_data_.preamble + "BEGIN;\n" + sql + ";\n" + step_done_sql(key) + ";\nCOMMIT;");
+    } catch (const error& e) {
+        throw error("building " + what + " on the target failed: " + e.what(), e.hint(), e.sqlstate());
+    }
+    board_.phase_finished(phase);
+    spdlog::info("{} done in {:.2f}s", what, std::chrono::duration<double>(clock::now() - start).count());
+}
+
+awaitable<void> offline_run::copy_large_objects(worker& w, std::vector<catalog::large_object> objects) {
+    board_.phase_started("large objects");
+    constexpr long long piece = 1 << 20;
+    for (const auto& lo : objects) {
+        const std::string loid = std::to_string(lo.loid);
+        std::string sql = "BEGIN; SELECT pg_catalog.lo_create(" + loid + ");";
+        if (!options_.no_owner && !missing_roles_.count(lo.owner))
+            sql += " ALTER LARGE OBJECT " + loid + " OWNER TO " + pg::quote_ident(lo.owner) + ";";
+        if (!options_.no_acl)
+            for (const auto& g : lo.grants) sql += " " + g + ";";
+        co_await w.target->exec(sql);
+        for (long long offset = 0; offset < lo.size; offset += piece) {
+            std::vector<std::optional<std::string>> read_params{loid, std::to_string(offset), std::to_string(piece)};
+            auto data = co_await w.source->exec_params("SELECT pg_catalog.lo_get($1::oid, $2::bigint, $3::int)", read_params);
+            std::vector<std::optional<std::string>> write_params{loid, std::to_string(offset), data.text(0, 0)};
+            co_await w.target->exec_params("SELECT pg_catalog.lo_put($1::oid, $2::bigint, $3::bytea)", write_params);
+        }
+        co_await w.target->exec(step_done_sql("lo|" + loid) + "; COMMIT");
+    }
+    board_.phase_finished("large objects");
+}
+
+awaitable<void> offline_run::refresh_matviews(worker& w) {
+    board_.phase_started("materialized views");
+    // A materialized view may read another one: refresh in rounds until nothing is left.
+    std::vector<catalog::qualified_name> pending = matviews_;
+    while (!pending.empty()) {
+        std::vector<catalog::qualified_name> failed;
+        std::string last_error;
+        for (const auto& mv : pending) {
+            try {
+                co_await w.target->exec("REFRESH MATERIALIZED VIEW " + mv.sql());
+            } catch (const error& e) {
+                failed.push_back(mv);
+                last_error = e.what();
+            }
+        }
+        if (failed.size() == pending.size())
+            throw error("refreshing materialized view " + failed.front().display() + " failed: " + last_error);
+        pending = std::move(failed);
+    }
+    co_await w.target->exec(step_done_sql("matviews"));
+    board_.phase_finished("materialized views");
+}
+
+awaitable<void> offline_run::set_sequences(worker& w) {
+    board_.phase_started("sequences");
+    // Read at the end: values at or past every row copied from the snapshot.
+    auto source = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
+    auto sequences = co_await catalog::load_sequences(source, options_.selection);
+    co_await w.target->exec("BEGIN; " + catalog::setval_sql(sequences) + step_done_sql("sequences") + "; COMMIT");
+    spdlog::info("{} sequences set", sequences.size());
+    board_.phase_finished("sequences");
+}
+
+awaitable<void> offline_run::worker_loop(int id) {
+    worker w;
+    w.id = id;
+    workers_.push_back(&w);
+    struct deregister {
+        std::vector<worker*>& list;
+        worker* self;
+        ~deregister() { std::erase(list, self); }
+    } guard{workers_, &w};
+    w.source.emplace(co_await open_snapshot_session(options_.source, snapshot_.name, encoding_,
+                                                    fmt::format("source (worker {})", id)));
+    w.target.emplace(co_await open_target_session(options_.target, encoding_, options_.maintenance_work_mem,
+                                                  fmt::format("target (worker {})", id)));
+    for (;;) {
+        if (failure_) co_return;
+        auto job = graph_.take();
+        if (!job) {
+            if (graph_.finished()) {
+                wake_.cancel();
+                co_return;
+            }
+            wake_.expires_at(asio::steady_timer::time_point::max());
+            boost::system::error_code ec;
+            co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
+        co_await bodies_[*job](w);
+        graph_.complete(*job);
+        wake_.cancel();
+    }
+}
+
+awaitable<void> offline_run::show_progress() {
+    const bool tty = options_.progress == progress_mode::terminal ||
+                     (options_.progress == progress_mode::automatic && isatty(STDERR_FILENO));
+    if (options_.progress == progress_mode::none) co_return;
+    auto& timer = progress_timer_;
+    std::size_t drawn = 0;
+    auto last_log = clock::now();
+    while (!finished_ && !failure_ && !graph_.finished()) {
+        timer.expires_after(std::chrono::milliseconds(tty ? 500 : 1000));
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (tty) {
+            std::string out;
+            if (drawn) out += fmt::format("\x1b[{}A", drawn);
+            out += "\x1b[J";
+            auto lines = board_.terminal_lines(12);
+            for (const auto& l : lines) out += l + "\n";
+            drawn = lines.size();
+            std::fputs(out.c_str(), stderr);
+        } else if (clock::now() - last_log >= std::chrono::seconds(10)) {
+            last_log = clock::now();
+            spdlog::info("{}", board_.log_line());
+        }
+    }
+    if (tty && drawn) std::fputs(fmt::format("\x1b[{}A\x1b[J", drawn).c_str(), stderr);
+}
+
+awaitable<void> offline_run::run_workers() {
+    const int workers = std::max(1, options_.jobs);
+    spdlog::info("running {} jobs on {} workers", graph_.size(), workers);
+    chunks_left_ = static_cast<std::size_t>(std::count(chunk_done_.begin(), chunk_done_.end(), false));
+    auto executor = co_await asio::this_coro::executor;
+    workers_running_ = workers;
+    all_done_.expires_at(asio::steady_timer::time_point::max());
+    asio::co_spawn(executor, show_progress(), asio::detached);
+    for (int i = 0; i < workers; ++i) {
+        asio::co_spawn(executor, worker_loop(i + 1), [this](std::exception_ptr e) {
+            if (e && !failure_) {
+                failure_ = e;
+                interrupt_workers();
+            }
+            if (--workers_running_ == 0) all_done_.cancel();
+        });
+    }
+    boost::system::error_code ec;
+    co_await all_done_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    progress_timer_.cancel();
+    if (failure_) std::rethrow_exception(failure_);
+    if (!graph_.finished()) throw error("internal error: jobs left without a worker to run them");
+    std::fputs(board_.summary().c_str(), stdout);
+    std::fflush(stdout);
+}
+
+}  // namespace
+
+void run_offline_migration(const migrate_options& options) {
+    ensure_state_dir(options.state_dir);
+    asio::io_context io;
+    offline_run run(options, io);
+    std::exception_ptr failure;
+    asio::co_spawn(io, run.run(), [&](std::exception_ptr e) {
+        failure = e;
+        io.stop();
+    });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace pghandoff::migration

@@ -1,0 +1,32 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "catalog/scope.hpp"
+#include "pg/conninfo.hpp"
+
+namespace pghandoff::migration {
+
+/// How progress is shown: redrawn on a terminal, periodic log lines, or not at all.
+enum class progress_mode : std::uint8_t { automatic, terminal, plain, none };
+
+/// Everything `pghandoff migrate` was asked to do.
+struct migrate_options {
+    pg::conninfo source;
+    pg::conninfo target;
+    int jobs = 2;
+    std::filesystem::path state_dir;
+    bool follow = true;
+    catalog::scope selection;
+    bool drop_if_exists = false;
+    bool no_owner = false;
+    bool no_acl = false;
+    bool copy_roles = false;
+    std::optional<std::filesystem::path> pg_dump;
+    std::uint64_t chunk_bytes = 256ull << 20;
+    std::string maintenance_work_mem = "256MB";
+    progress_mode progress = progress_mode::automatic;
+};
+
+}  // namespace pghandoff::migration

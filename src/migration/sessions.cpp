@@ -1,0 +1,31 @@
+#include "migration/sessions.hpp"
+
+#include "pg/quote.hpp"
+
+namespace pghandoff::migration {
+
+std::string common_session_settings(const std::string& client_encoding) {
+    return "SET client_encoding = " + pg::quote_literal(client_encoding) +
+           "; SET DateStyle = 'ISO'; SET IntervalStyle = 'postgres'; SET TimeZone = 'UTC'; "
+           "SET extra_float_digits = 3; SET statement_timeout = 0; SET lock_timeout = 0; "
+           "SET idle_in_transaction_session_timeout = 0; SET row_security = off; ";
+}
+
+boost::asio::awaitable<pg::connection> open_snapshot_session(const pg::conninfo& source, const std::string& snapshot,
+                                                             const std::string& client_encoding, std::string label) {
+    auto conn = co_await pg::connection::connect(source.with("application_name", "pghandoff"), std::move(label));
+    co_await conn.exec(common_session_settings(client_encoding) +
+                       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " +
+                       pg::quote_literal(snapshot));
+    co_return conn;
+}
+
+boost::asio::awaitable<pg::connection> open_target_session(const pg::conninfo& target, const std::string& client_encoding,
+                                                           const std::string& maintenance_work_mem, std::string label) {
+    auto conn = co_await pg::connection::connect(target.with("application_name", "pghandoff"), std::move(label));
+    co_await conn.exec(common_session_settings(client_encoding) +
+                       "SET maintenance_work_mem = " + pg::quote_literal(maintenance_work_mem));
+    co_return conn;
+}
+
+}  // namespace pghandoff::migration

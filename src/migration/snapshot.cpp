@@ -1,0 +1,28 @@
+#include "migration/snapshot.hpp"
+
+#include "pg/replication.hpp"
+
+namespace pghandoff::migration {
+
+boost::asio::awaitable<source_snapshot> take_slot_snapshot(const pg::conninfo& source, const std::string& slot_name) {
+    auto conn = co_await pg::connection::connect(
+        pg::replication_conninfo(source).with("application_name", "pghandoff"), "source (replication)");
+    auto slot = co_await pg::create_exported_slot(conn, slot_name, true);
+    source_snapshot s;
+    s.name = slot.snapshot_name;
+    s.slot_name = slot.slot_name;
+    s.consistent_point = slot.consistent_point;
+    s.holder.emplace(std::move(conn));
+    co_return s;
+}
+
+boost::asio::awaitable<source_snapshot> take_exported_snapshot(const pg::conninfo& source) {
+    auto conn = co_await pg::connection::connect(source.with("application_name", "pghandoff"), "source");
+    auto res = co_await conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_catalog.pg_export_snapshot()");
+    source_snapshot s;
+    s.name = res.text(0, 0);
+    s.holder.emplace(std::move(conn));
+    co_return s;
+}
+
+}  // namespace pghandoff::migration

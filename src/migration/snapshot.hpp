@@ -1,0 +1,30 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "pg/connection.hpp"
+#include "pg/lsn.hpp"
+
+namespace pghandoff::migration {
+
+/// The one consistent snapshot of a migration, and the connection that keeps it importable.
+/// Taken through a logical replication slot (as online mode does): the slot's exported snapshot
+/// and its consistent point. The holder must stay idle until every worker imported it.
+struct source_snapshot {
+    std::string name;
+    std::string slot_name;             ///< empty when taken without a slot
+    std::optional<pg::lsn> consistent_point;
+    std::optional<pg::connection> holder;
+};
+
+/// Creates a TEMPORARY logical slot exporting its snapshot: the server drops it when the
+/// connection ends, even when pghandoff is killed, so offline mode never leaves a slot behind.
+boost::asio::awaitable<source_snapshot> take_slot_snapshot(const pg::conninfo& source, const std::string& slot_name);
+
+/// Without logical decoding (wal_level below logical or no REPLICATION privilege), offline mode
+/// takes the snapshot with pg_export_snapshot() in a REPEATABLE READ transaction.
+boost::asio::awaitable<source_snapshot> take_exported_snapshot(const pg::conninfo& source);
+
+}  // namespace pghandoff::migration

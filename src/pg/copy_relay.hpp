@@ -1,0 +1,27 @@
+#pragma once
+#include <cstdint>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "pg/connection.hpp"
+
+namespace pghandoff::pg {
+
+/// Live counters of one relayed COPY, read by the progress view.
+struct copy_counters {
+    std::uint64_t messages = 0;  ///< CopyData messages relayed (one per row, plus binary header/trailer)
+    std::uint64_t bytes = 0;     ///< payload bytes relayed
+};
+
+/// What a finished relay moved.
+struct copy_totals {
+    long long rows = 0;  ///< rows the source sent (its COPY command tag)
+    std::uint64_t bytes = 0;
+};
+
+/// Streams a COPY from `from` (in COPY OUT) into `to` (in COPY IN) without buffering more than
+/// what one socket read brings: when the target cannot take more, the source is not read
+/// (back-pressure). Ends both COPYs and returns the totals; throws on any error.
+boost::asio::awaitable<copy_totals> relay_copy(connection& from, connection& to, copy_counters& counters);
+
+}  // namespace pghandoff::pg

@@ -1,0 +1,45 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/scope.hpp"
+
+namespace pghandoff::schema {
+
+/// One TOC entry of a pg_dump plain script: its header fields and its SQL. COMMENT, ACL and
+/// SECURITY LABEL entries that directly follow an entry are folded into it.
+struct ddl_entry {
+    std::string tag;      ///< "Name:" of the header
+    std::string type;     ///< INDEX, CONSTRAINT, FK CONSTRAINT, TRIGGER, ...
+    std::string schema;   ///< "-" when none
+    std::string sql;
+    /// A key that names this entry across runs (type, schema, tag, occurrence).
+    std::string key;
+};
+
+/// A pg_dump/pg_restore plain-format script split into its preamble and entries.
+struct ddl_script {
+    std::string preamble;  ///< the SET statements before the first entry
+    std::vector<ddl_entry> entries;
+
+    /// The whole script as one string of SQL (psql meta-commands removed).
+    std::string full_sql() const;
+};
+
+/// Splits a plain script; lines that are psql meta-commands (\restrict, \unrestrict, \connect)
+/// are dropped since they are not SQL.
+ddl_script parse_ddl_script(std::string_view text);
+
+/// The table an INDEX or (FK) CONSTRAINT entry builds on, read from its SQL; nullopt for other
+/// entries or for `ON ONLY`/partitioned parents' forms that cannot be built per table.
+std::optional<catalog::qualified_name> entry_table(const ddl_entry& entry);
+
+/// For an FK CONSTRAINT: the referenced table (after REFERENCES).
+std::optional<catalog::qualified_name> referenced_table(const ddl_entry& entry);
+
+/// Reads one possibly quoted, possibly schema-qualified name as pg_dump writes it, at `pos`.
+std::optional<catalog::qualified_name> read_qualified_name(std::string_view sql, std::size_t& pos);
+
+}  // namespace pghandoff::schema

@@ -1,0 +1,135 @@
+#include "schema/dump_tool.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <regex>
+#include <sstream>
+
+#include "util/error.hpp"
+#include "util/process.hpp"
+
+namespace pghandoff::schema {
+
+namespace fs = std::filesystem;
+
+std::optional<int> parse_tool_major(const std::string& version_line) {
+    static const std::regex version(R"(\(PostgreSQL\) (\d+)(\.\d+)?)");
+    std::smatch m;
+    if (!std::regex_search(version_line, m, version)) return std::nullopt;
+    int major = std::stoi(m[1]);
+    if (major < 10 && m[2].matched) major = major * 10 + std::stoi(std::string(m[2]).substr(1));
+    return major;
+}
+
+namespace {
+
+std::optional<int> probe_major(const fs::path& binary) {
+    std::error_code ec;
+    if (!fs::exists(binary, ec)) return std::nullopt;
+    try {
+        auto r = run_process({binary.string(), "--version"});
+        if (r.exit_code != 0) return std::nullopt;
+        return parse_tool_major(r.out);
+    } catch (const error&) {
+        return std::nullopt;
+    }
+}
+
+std::vector<fs::path> candidate_dumps() {
+    std::vector<fs::path> out;
+    if (const char* path = std::getenv("PATH")) {
+        std::stringstream ss(path);
+        std::string dir;
+        while (std::getline(ss, dir, ':'))
+            if (!dir.empty()) out.push_back(fs::path(dir) / "pg_dump");
+    }
+    for (const char* root : {"/usr/lib/postgresql", "/usr/local/pgsql", "/opt/homebrew/opt"}) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(root, ec)) out.push_back(entry.path() / "bin" / "pg_dump");
+    }
+    for (int v = 10; v <= 30; ++v) out.push_back(fs::path("/usr/pgsql-" + std::to_string(v)) / "bin" / "pg_dump");
+    return out;
+}
+
+}  // namespace
+
+dump_tool find_dump_tool(int server_major, const std::optional<fs::path>& explicit_path) {
+    auto make = [](const fs::path& dump, int major) {
+        return dump_tool{dump, dump.parent_path() / "pg_restore", major};
+    };
+    if (explicit_path) {
+        auto major = probe_major(*explicit_path);
+        if (!major) throw error("cannot run pg_dump at " + explicit_path->string(), "give the path of a working pg_dump with --pg-dump");
+        if (*major < server_major)
+            throw error("pg_dump " + std::to_string(*major) + " at " + explicit_path->string() +
+                            " cannot dump a PostgreSQL " + std::to_string(server_major) + " server",
+                        "install the PostgreSQL " + std::to_string(server_major) + " client (pg_dump) or newer");
+        return make(*explicit_path, *major);
+    }
+    std::optional<dump_tool> best;
+    std::vector<int> seen;
+    for (const auto& candidate : candidate_dumps()) {
+        auto major = probe_major(candidate);
+        if (!major) continue;
+        seen.push_back(*major);
+        if (*major >= server_major && (!best || *major > best->major_version) && fs::exists(candidate.parent_path() / "pg_restore"))
+            best = make(candidate, *major);
+    }
+    if (!best) {
+        std::string found;
+        std::sort(seen.begin(), seen.end());
+        seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+        for (int v : seen) found += (found.empty() ? "" : ", ") + std::to_string(v);
+        throw error("no pg_dump able to dump a PostgreSQL " + std::to_string(server_major) + " server was found" +
+                        (found.empty() ? std::string(" (none on PATH)") : " (found versions: " + found + ")"),
+                    "install postgresql-client-" + std::to_string(server_major) + " or newer, or pass --pg-dump PATH");
+    }
+    return *best;
+}
+
+std::vector<std::pair<std::string, std::string>> child_environment(const pg::conninfo& info) {
+    std::vector<std::pair<std::string, std::string>> env;
+    if (auto pw = info.get("password")) env.emplace_back("PGPASSWORD", *pw);
+    return env;
+}
+
+namespace {
+std::string first_lines(const std::string& text) {
+    std::string out = pg::mask_passwords(text);
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    for (auto& c : out)
+        if (c == '\n') c = ' ';
+    if (out.size() > 600) out = out.substr(0, 600) + "...";
+    return out;
+}
+}  // namespace
+
+void dump_schema(const dump_tool& tool, const pg::conninfo& source, const std::string& snapshot,
+                 const catalog::scope& selection, const fs::path& archive) {
+    std::vector<std::string> argv = {tool.pg_dump.string(), "--schema-only", "--format=custom", "--no-sync",
+                                     "--file=" + archive.string(), "--snapshot=" + snapshot,
+                                     "--dbname=" + source.to_string_without_password()};
+    for (auto& a : selection.pg_dump_arguments()) argv.push_back(a);
+    auto r = run_process(argv, child_environment(source));
+    if (r.exit_code != 0)
+        throw error("pg_dump failed to dump the source schema: " + first_lines(r.err),
+                    "check that the role can read every object of the migrated schemas");
+}
+
+std::string restore_section(const dump_tool& tool, const fs::path& archive, const std::string& section,
+                            const dump_options& options, bool clean) {
+    std::vector<std::string> argv = {tool.pg_restore.string(), "--file=-"};
+    if (!section.empty()) argv.push_back("--section=" + section);
+    if (options.no_owner) argv.push_back("--no-owner");
+    if (options.no_acl) argv.push_back("--no-acl");
+    if (clean) {
+        argv.push_back("--clean");
+        argv.push_back("--if-exists");
+    }
+    argv.push_back(archive.string());
+    auto r = run_process(argv);
+    if (r.exit_code != 0) throw error("pg_restore could not read the schema archive: " + first_lines(r.err));
+    return r.out;
+}
+
+}  // namespace pghandoff::schema

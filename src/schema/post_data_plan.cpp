@@ -1,0 +1,28 @@
+#include "schema/post_data_plan.hpp"
+
+namespace pghandoff::schema {
+
+post_data_plan plan_post_data(const ddl_script& script, const std::set<std::string>& copied_tables) {
+    post_data_plan plan;
+    plan.preamble = script.preamble;
+    for (const auto& e : script.entries) {
+        if (e.type == "FK CONSTRAINT") {
+            auto table = entry_table(e);
+            auto referenced = referenced_table(e);
+            if (table && referenced) {
+                plan.foreign_keys.push_back({e, table->sql(), referenced->sql()});
+                continue;
+            }
+        } else if (e.type == "INDEX" || e.type == "CONSTRAINT") {
+            auto table = entry_table(e);
+            if (table && copied_tables.count(table->sql())) {
+                plan.per_table.push_back({e, table->sql(), e.type == "CONSTRAINT"});
+                continue;
+            }
+        }
+        plan.tail.push_back(e);
+    }
+    return plan;
+}
+
+}  // namespace pghandoff::schema

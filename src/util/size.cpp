@@ -1,0 +1,27 @@
+#include "util/size.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <string>
+
+#include "util/error.hpp"
+
+namespace pghandoff {
+
+std::uint64_t parse_size(std::string_view text) {
+    std::uint64_t value = 0;
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || ptr == text.data())
+        throw error("cannot read the size \"" + std::string(text) + "\"", "write it like 262144, 64kB, 256MB or 1GB");
+    std::string unit;
+    for (const char* p = ptr; p < text.data() + text.size(); ++p)
+        if (!std::isspace(static_cast<unsigned char>(*p))) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
+    if (unit.empty() || unit == "B") return value;
+    if (unit == "KB" || unit == "K") return value << 10;
+    if (unit == "MB" || unit == "M") return value << 20;
+    if (unit == "GB" || unit == "G") return value << 30;
+    if (unit == "TB" || unit == "T") return value << 40;
+    throw error("unknown size unit in \"" + std::string(text) + "\"", "use kB, MB, GB or TB");
+}
+
+}  // namespace pghandoff
