@@ -181,7 +181,9 @@ awaitable<void> offline_run::load_catalog() {
     } else {
         std::vector<catalog::table_info> list;
         for (const auto& [k, t] : tables_) list.push_back(t);
-        chunks_ = copy::plan_chunks(list, types, options_.chunk_bytes);
+        // Before PostgreSQL 14 a ctid range is a full scan per chunk: copy tables whole there.
+        const std::uint64_t chunk_bytes = source.server_version() >= 140000 ? options_.chunk_bytes : 0;
+        chunks_ = copy::plan_chunks(list, types, chunk_bytes);
         chunk_done_.assign(chunks_.size(), false);
     }
     for (std::size_t i = 0; i < chunks_.size(); ++i) {

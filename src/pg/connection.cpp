@@ -25,7 +25,7 @@ std::string describe_connect_failure(PGconn* c) {
     // libpq prefixes each attempt with 'connection to server at "..." failed:'; keep it all on
     // one line so the user sees both where and why.
     for (auto& ch : msg)
-        if (ch == '\n') ch = ' ';
+        if (ch == '\n' || ch == '\t') ch = ' ';
     return mask_passwords(msg);
 }
 

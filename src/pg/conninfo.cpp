@@ -68,7 +68,7 @@ std::string conninfo::to_string_without_password() const {
 
 std::string mask_passwords(std::string text) {
     static const std::regex key_value(R"((password\s*=\s*)('([^'\\]|\\.)*'|[^\s]+))", std::regex::icase);
-    static const std::regex uri_userinfo(R"(((?:postgres|postgresql)://[^:/@\s]*):[^@\s]*@)", std::regex::icase);
+    static const std::regex uri_userinfo(R"(((?:postgres|postgresql)://[^:/@]*):[^/?#]*@)", std::regex::icase);
     static const std::regex uri_param(R"(([?&]password=)[^&\s]*)", std::regex::icase);
     text = std::regex_replace(text, key_value, "$1********");
     text = std::regex_replace(text, uri_userinfo, "$1:********@");
