@@ -267,7 +267,7 @@ void offline_run::build_jobs() {
         const auto entry = te.entry;
         std::string what = te.entry.type + " " + te.entry.tag;
         auto id = add_job(what, 200, {{te.table, te.exclusive}},
-                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.sql, what); });
+                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
         for (auto c : copies_of[te.table]) graph_.depend(id, c);
         board_.table(tables_.at(te.table).name.display()).post_data_total++;
         all_table_entries.push_back(id);
@@ -281,7 +281,7 @@ void offline_run::build_jobs() {
         if (done_steps_.count(e.key)) continue;
         const auto entry = e;
         std::string what = e.type + " " + e.tag;
-        auto id = add_job(what, 50, {}, [this, entry, what](worker& w) { return run_step(w, entry.key, entry.sql, what); });
+        auto id = add_job(what, 50, {}, [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
         after_data(id);
         if (previous) graph_.depend(id, *previous);
         previous = id;
@@ -292,7 +292,7 @@ void offline_run::build_jobs() {
         const auto entry = fk.entry;
         std::string what = "FOREIGN KEY " + fk.entry.tag;
         auto id = add_job(what, 40, {{fk.table, true}, {fk.referenced, true}},
-                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.sql, what); });
+                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
         after_data(id);
         if (previous) graph_.depend(id, *previous);
         fks.push_back(id);

@@ -70,29 +70,50 @@ std::optional<catalog::qualified_name> read_qualified_name(std::string_view sql,
 std::string ddl_script::full_sql() const {
     std::string out = preamble;
     for (const auto& e : entries) {
+        out += e.settings;
         out += e.sql;
         out += '\n';
     }
     return out;
 }
 
+namespace {
+
+/// psql meta-commands pg_dump writes on lines of their own; they are not SQL.
+bool is_meta_command(const std::string& line) {
+    return line.starts_with("\\restrict ") || line.starts_with("\\unrestrict ") || line.starts_with("\\connect ");
+}
+
+/// pg_dump writes these settings before the header of the entry they belong to.
+bool is_entry_setting(const std::string& line) {
+    return line.starts_with("SET default_tablespace = ") || line.starts_with("SET default_table_access_method = ");
+}
+
+}  // namespace
+
 ddl_script parse_ddl_script(std::string_view text) {
-    static const std::regex header(R"(^-- (?:Data for )?Name: (.*); Type: ([A-Z ]+); Schema: (.*); Owner: (.*)$)");
+    static const std::regex header(R"(^-- (?:Data for )?Name: (.*); Type: ([A-Z ]+); Schema: (.*); Owner: ([^;]*)(; Tablespace: .*)?$)");
+    std::vector<std::string> lines;
+    for (std::size_t pos = 0; pos < text.size();) {
+        std::size_t eol = text.find('\n', pos);
+        if (eol == std::string_view::npos) eol = text.size();
+        lines.emplace_back(text.substr(pos, eol - pos));
+        pos = eol + 1;
+    }
+
     ddl_script script;
     std::map<std::string, int> occurrences;
     ddl_entry* current = nullptr;
     std::string* sink = &script.preamble;
-
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t eol = text.find('\n', pos);
-        if (eol == std::string_view::npos) eol = text.size();
-        std::string line(text.substr(pos, eol - pos));
-        pos = eol + 1;
-
-        if (!line.empty() && line[0] == '\\') continue;  // psql meta-command
+    // pg_dump sets the tablespace and access method only when they change from one entry to
+    // the next; entries run out of order here, so each carries the settings in force for it.
+    std::string tablespace_setting, access_method_setting;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string& line = lines[i];
         std::smatch m;
-        if (line.starts_with("-- ") && std::regex_match(line, m, header)) {
+        // A header block is "--", "-- Name: ...", "--": only those lines split entries.
+        if (line == "--" && i + 2 < lines.size() && lines[i + 2] == "--" && std::regex_match(lines[i + 1], m, header)) {
+            i += 2;
             std::string type = m[2];
             if (current && is_folded_type(type)) {
                 sink = &current->sql;  // keep the comment/ACL with the object it describes
@@ -104,12 +125,18 @@ ddl_script parse_ddl_script(std::string_view text) {
             e.schema = m[3];
             std::string base = e.type + "|" + e.schema + "|" + e.tag;
             e.key = base + "|" + std::to_string(occurrences[base]++);
+            e.settings = tablespace_setting + access_method_setting;
             script.entries.push_back(std::move(e));
             current = &script.entries.back();
             sink = &current->sql;
             continue;
         }
-        if (line.starts_with("--")) continue;  // other comments
+        if (is_meta_command(line)) continue;
+        if (is_entry_setting(line)) {
+            (line.starts_with("SET default_tablespace") ? tablespace_setting : access_method_setting) = line + "\n";
+            if (current) continue;
+        }
+        if (!current && line.starts_with("--")) continue;  // the dump's opening comments
         if (line.empty() && sink->empty()) continue;
         *sink += line;
         *sink += '\n';
@@ -122,9 +149,11 @@ std::optional<catalog::qualified_name> entry_table(const ddl_entry& entry) {
     std::size_t pos = 0;
     if (entry.type == "INDEX") {
         // CREATE [UNIQUE] INDEX name ON [ONLY] table USING ...
-        std::size_t on = sql.find(" ON ");
-        if (on == std::string::npos) return std::nullopt;
-        pos = on + 4;
+        if (!consume_word(sql, pos, "CREATE")) return std::nullopt;
+        consume_word(sql, pos, "UNIQUE");
+        if (!consume_word(sql, pos, "INDEX")) return std::nullopt;
+        skip_spaces(sql, pos);
+        if (!read_identifier(sql, pos) || !consume_word(sql, pos, "ON")) return std::nullopt;
         if (consume_word(sql, pos, "ONLY")) return std::nullopt;  // a partitioned parent's index
         return read_qualified_name(sql, pos);
     }

@@ -15,6 +15,9 @@ struct ddl_entry {
     std::string type;     ///< INDEX, CONSTRAINT, FK CONSTRAINT, TRIGGER, ...
     std::string schema;   ///< "-" when none
     std::string sql;
+    /// SET default_tablespace / default_table_access_method in force for this entry: pg_dump
+    /// writes them only when they change, and entries may run out of dump order.
+    std::string settings;
     /// A key that names this entry across runs (type, schema, tag, occurrence).
     std::string key;
 };

@@ -13,12 +13,11 @@ namespace pghandoff::schema {
 namespace fs = std::filesystem;
 
 std::optional<int> parse_tool_major(const std::string& version_line) {
-    static const std::regex version(R"(\(PostgreSQL\) (\d+)(\.\d+)?)");
+    // "pg_dump (PostgreSQL) 15.8", "... 9.6.24" (major 9, as server_version_num / 10000), "... 17devel"
+    static const std::regex version(R"(\(PostgreSQL\) (\d+))");
     std::smatch m;
     if (!std::regex_search(version_line, m, version)) return std::nullopt;
-    int major = std::stoi(m[1]);
-    if (major < 10 && m[2].matched) major = major * 10 + std::stoi(std::string(m[2]).substr(1));
-    return major;
+    return std::stoi(m[1]);
 }
 
 namespace {

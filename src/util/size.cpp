@@ -16,11 +16,17 @@ std::uint64_t parse_size(std::string_view text) {
     std::string unit;
     for (const char* p = ptr; p < text.data() + text.size(); ++p)
         if (!std::isspace(static_cast<unsigned char>(*p))) unit += static_cast<char>(std::toupper(static_cast<unsigned char>(*p)));
-    if (unit.empty() || unit == "B") return value;
-    if (unit == "KB" || unit == "K") return value << 10;
-    if (unit == "MB" || unit == "M") return value << 20;
-    if (unit == "GB" || unit == "G") return value << 30;
-    if (unit == "TB" || unit == "T") return value << 40;
+    int shift = -1;
+    if (unit.empty() || unit == "B") shift = 0;
+    else if (unit == "KB" || unit == "K") shift = 10;
+    else if (unit == "MB" || unit == "M") shift = 20;
+    else if (unit == "GB" || unit == "G") shift = 30;
+    else if (unit == "TB" || unit == "T") shift = 40;
+    if (shift >= 0) {
+        if (shift > 0 && value > (UINT64_MAX >> shift))
+            throw error("the size \"" + std::string(text) + "\" is too large");
+        return value << shift;
+    }
     throw error("unknown size unit in \"" + std::string(text) + "\"", "use kB, MB, GB or TB");
 }
 
