@@ -10,7 +10,7 @@ namespace pghandoff::catalog {
 boost::asio::awaitable<std::vector<large_object>> load_large_objects(pg::connection& source) {
     auto res = co_await source.exec(
         "SELECT l.oid, pg_catalog.pg_get_userbyid(l.lomowner), "
-        "       COALESCE((SELECT sum(octet_length(p.data)) FROM pg_catalog.pg_largeobject p WHERE p.loid = l.oid), 0) "
+        "       pg_catalog.obj_description(l.oid, 'pg_largeobject') "
         "FROM pg_catalog.pg_largeobject_metadata l ORDER BY l.oid");
     std::vector<large_object> out;
     std::map<std::uint32_t, std::size_t> index;
@@ -18,7 +18,7 @@ boost::asio::awaitable<std::vector<large_object>> load_large_objects(pg::connect
         large_object lo;
         lo.loid = static_cast<std::uint32_t>(res.integer(i, 0));
         lo.owner = res.text(i, 1);
-        lo.size = res.integer(i, 2);
+        lo.comment = res.optional_text(i, 2);
         index[lo.loid] = out.size();
         out.push_back(std::move(lo));
     }

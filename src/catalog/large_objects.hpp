@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@ struct large_object {
     std::uint32_t loid = 0;
     std::string owner;
     std::vector<std::string> grants;  ///< e.g. GRANT SELECT ON LARGE OBJECT 123 TO "app"
-    std::int64_t size = 0;
+    std::optional<std::string> comment;
 };
 
 boost::asio::awaitable<std::vector<large_object>> load_large_objects(pg::connection& source);

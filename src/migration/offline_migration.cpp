@@ -392,12 +392,18 @@ awaitable<void> offline_run::copy_large_objects(worker& w, std::vector<catalog::
             sql += " ALTER LARGE OBJECT " + loid + " OWNER TO " + pg::quote_ident(lo.owner) + ";";
         if (!options_.no_acl)
             for (const auto& g : lo.grants) sql += " " + g + ";";
+        if (lo.comment) sql += " COMMENT ON LARGE OBJECT " + loid + " IS " + pg::quote_literal(*lo.comment) + ";";
         co_await w.target->exec(sql);
-        for (long long offset = 0; offset < lo.size; offset += piece) {
+        // pg_largeobject itself is for superusers only: read pieces until a short one.
+        for (long long offset = 0;; offset += piece) {
             std::vector<std::optional<std::string>> read_params{loid, std::to_string(offset), std::to_string(piece)};
-            auto data = co_await w.source->exec_params("SELECT pg_catalog.lo_get($1::oid, $2::bigint, $3::int)", read_params);
+            auto data = co_await w.source->exec_params(
+                "SELECT piece, pg_catalog.length(piece) FROM pg_catalog.lo_get($1::oid, $2::bigint, $3::int) AS piece",
+                read_params);
+            if (data.integer(0, 1) == 0) break;
             std::vector<std::optional<std::string>> write_params{loid, std::to_string(offset), data.text(0, 0)};
             co_await w.target->exec_params("SELECT pg_catalog.lo_put($1::oid, $2::bigint, $3::bytea)", write_params);
+            if (data.integer(0, 1) < piece) break;
         }
         co_await w.target->exec(step_done_sql("lo|" + loid) + "; COMMIT");
     }

@@ -1,0 +1,290 @@
+// The offline migration (`migrate --no-follow`) run as a user runs it: the real binary
+// against real servers, judged by comparing the target with the source.
+
+#include "support/conninfo.hpp"
+#include "support/db_compare.hpp"
+#include "support/fixtures.hpp"
+#include "support/pghandoff_cli.hpp"
+#include "support/server_test.hpp"
+#include "support/temporary_directory.hpp"
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+namespace pghandoff::integration {
+namespace {
+
+constexpr const char* small_chunks = "65536";
+
+/// Rows of a table big enough that copying it takes the tool a few seconds.
+constexpr long long bulk_rows = 2000000;
+
+std::string bulk_table_sql() {
+    return "CREATE SCHEMA bulk; "
+           "CREATE TABLE bulk.readings (id bigint NOT NULL, sensor integer NOT NULL, "
+           "taken_at timestamptz NOT NULL, value double precision, note text); "
+           "INSERT INTO bulk.readings SELECT i, i % 1000, timestamptz '2024-01-01 00:00+00' + i * interval '1 second', "
+           "(i % 9973) / 7.0, md5(i::text) FROM generate_series(1, " +
+           std::to_string(bulk_rows) +
+           ") AS i; "
+           "ALTER TABLE bulk.readings ADD PRIMARY KEY (id)";
+}
+
+class migrate_offline : public server_test {
+protected:
+    /// Fresh databases on source and target (or on target_other), the hard schema in the source.
+    void prepare(const std::string& label, const std::optional<std::string>& target_server = std::nullopt) {
+        databases_.emplace(servers_.source, target_server.value_or(servers_.target), label);
+        auto source = databases_->connect_source();
+        load_hard_schema(source);
+    }
+
+    void create_roles_on_target() {
+        auto target = databases_->connect_target();
+        create_fixture_roles(target);
+    }
+
+    std::vector<std::string> migrate_arguments(const std::vector<std::string>& extra = {}) const {
+        return offline_migrate_arguments(databases_->source_uri(), databases_->target_uri(), state_.path(),
+                                         extra);
+    }
+
+    std::vector<std::string> differences(const compare_options& options = {}) const {
+        return compare_databases(databases_->source_conninfo(), databases_->target_conninfo(), options);
+    }
+
+    std::string replication_slots_on_source() const {
+        auto source = databases_->connect_source();
+        return source.scalar("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")
+            .value();
+    }
+
+    temporary_directory state_;
+    temporary_directory logs_;
+    std::optional<test_databases> databases_;
+};
+
+TEST_F(migrate_offline, migrates_hard_schema_exactly) {
+    prepare("hard_schema");
+    create_roles_on_target();
+
+    const auto run = run_pghandoff(migrate_arguments({"--chunk-size", small_chunks}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+    EXPECT_EQ(replication_slots_on_source(), "0");
+}
+
+TEST_F(migrate_offline, migrates_hard_schema_to_other_major_version) {
+    if (!servers_.target_other) GTEST_SKIP() << "PGHANDOFF_TEST_TARGET_OTHER is not set";
+    prepare("other_major", servers_.target_other);
+
+    const auto run = run_pghandoff(migrate_arguments({"--chunk-size", small_chunks, "--copy-roles"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+    EXPECT_EQ(replication_slots_on_source(), "0");
+}
+
+/// True once the target shows the bulk table being copied: a COPY into it running, or rows in it.
+bool bulk_copy_started(pg_session& target) {
+    return target.scalar(
+               "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+               "AND pid <> pg_backend_pid() AND query ILIKE '%copy%readings%') "
+               "OR coalesce((SELECT sum(n_tup_ins) FROM pg_stat_user_tables WHERE schemaname = 'bulk'), 0) > 0") ==
+           "t";
+}
+
+TEST_F(migrate_offline, resumes_after_kill_during_copy) {
+    prepare("resume");
+    create_roles_on_target();
+    databases_->connect_source().exec(bulk_table_sql());
+    const auto arguments =
+        migrate_arguments({"--jobs", "2", "--chunk-size", std::to_string(8 * 1024 * 1024)});
+
+    {
+        background_command first_run{pghandoff_command(arguments), {}, logs_.path()};
+        auto target = databases_->connect_target();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+        while (first_run.running() && !bulk_copy_started(target) &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        ASSERT_TRUE(first_run.running()) << "the migration ended before it could be killed during the copy: "
+                                         << describe(first_run.wait());
+        first_run.kill(SIGKILL);
+        const auto killed = first_run.wait(std::chrono::seconds(30));
+        ASSERT_EQ(killed.signal, SIGKILL) << describe(killed);
+        const bool bulk_exists = target.scalar("SELECT to_regclass('bulk.readings') IS NOT NULL") == "t";
+        const auto copied =
+            bulk_exists ? std::stoll(target.scalar("SELECT count(*) FROM bulk.readings").value()) : 0;
+        ASSERT_LT(copied, bulk_rows) << "the kill came after the bulk table was copied";
+    }
+
+    const auto second_run = run_pghandoff(arguments);
+
+    ASSERT_EQ(second_run.exit_code, 0) << describe(second_run);
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+    EXPECT_EQ(replication_slots_on_source(), "0");
+}
+
+TEST_F(migrate_offline, refuses_nonempty_target_without_drop_if_exists) {
+    prepare("nonempty_target");
+    create_roles_on_target();
+    auto target = databases_->connect_target();
+    target.exec(
+        "CREATE SCHEMA app; CREATE TABLE app.big_values (id integer); "
+        "INSERT INTO app.big_values VALUES (42)");
+
+    const auto refused = run_pghandoff(migrate_arguments());
+
+    EXPECT_NE(refused.exit_code, 0) << describe(refused);
+    EXPECT_FALSE(refused.signal.has_value()) << describe(refused);
+    const auto errors = error_lines(refused.stderr_text);
+    ASSERT_FALSE(errors.empty()) << describe(refused);
+    EXPECT_TRUE(mentions(refused.stderr_text, "--drop-if-exists")) << describe(refused);
+    EXPECT_EQ(target.scalar("SELECT string_agg(id::text, ',') FROM app.big_values"), "42")
+        << "the refused run must leave the existing table alone";
+
+    const auto replaced = run_pghandoff(migrate_arguments({"--drop-if-exists"}));
+
+    ASSERT_EQ(replaced.exit_code, 0) << describe(replaced);
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
+TEST_F(migrate_offline, migrates_only_the_included_schema) {
+    prepare("include_schema");
+    create_roles_on_target();
+
+    const auto run = run_pghandoff(migrate_arguments({"--include-schema", "ünïcødé"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM \"ünïcødé\".\"Ταβλε ünïcødé\""), "303");
+    EXPECT_EQ(target.scalar("SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace "
+                            "WHERE nspname IN ('app', 'Sales', 'ünïcødé')"),
+              "ünïcødé");
+    compare_options options;
+    options.schemas = {"ünïcødé"};
+    const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
+TEST_F(migrate_offline, leaves_out_excluded_tables) {
+    prepare("exclude_table");
+    create_roles_on_target();
+
+    const auto run = run_pghandoff(
+        migrate_arguments({"--exclude-table", "app.big_values", "--exclude-table", "app.keyless_log"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar(
+                  "SELECT to_regclass('app.big_values') IS NULL AND to_regclass('app.keyless_log') IS NULL"),
+              "t");
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM app.employees"), "500");
+    compare_options options;
+    options.excluded_tables = {{"app", "big_values"}, {"app", "keyless_log"}};
+    const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
+// Bad input: each run fails with a `pghandoff: error:` line, keeps the password out of
+// its output, and leaves no replication slot behind on the source.
+
+class migrate_offline_bad_input : public migrate_offline {
+protected:
+    void SetUp() override {
+        migrate_offline::SetUp();
+        if (IsSkipped()) return;
+        databases_.emplace(servers_.source, servers_.target, "bad_input");
+    }
+
+    /// The URI of the base server with a few options replaced.
+    static std::string uri_with(const std::string& base, const conn_options& changes) {
+        conn_options options = parse_conninfo(base);
+        for (const auto& [keyword, value] : changes) options[keyword] = value;
+        return to_uri(options);
+    }
+
+    void expect_clean_failure(const command_result& run, const std::string& password) const {
+        EXPECT_GT(run.exit_code, 0) << describe(run);
+        EXPECT_FALSE(run.signal.has_value()) << describe(run);
+        EXPECT_FALSE(error_lines(run.stderr_text).empty()) << describe(run);
+        EXPECT_FALSE(mentions(run.stderr_text, password)) << "stderr shows the password\n" << describe(run);
+        EXPECT_FALSE(mentions(run.stdout_text, password)) << "stdout shows the password\n" << describe(run);
+        EXPECT_EQ(replication_slots_on_source(), "0");
+    }
+};
+
+TEST_F(migrate_offline_bad_input, reports_wrong_password) {
+    const std::string password = "wrong-Pw-8c1f3";
+    const std::string source =
+        uri_with(servers_.source, {{"dbname", databases_->source_name()}, {"password", password}});
+    try {
+        pg_session probe{source};
+        GTEST_SKIP() << "the source server does not check passwords (trust authentication)";
+    } catch (const std::runtime_error&) {
+    }
+
+    const auto run =
+        run_pghandoff(offline_migrate_arguments(source, databases_->target_uri(), state_.path()));
+
+    expect_clean_failure(run, password);
+    EXPECT_TRUE(mentions(run.stderr_text, "password")) << describe(run);
+}
+
+TEST_F(migrate_offline_bad_input, reports_unreachable_server) {
+    const std::string password = "unreachable-Pw-77a9";
+    const std::string target =
+        uri_with(servers_.target,
+                 {{"host", "127.0.0.1"}, {"port", "1"}, {"dbname", "postgres"}, {"password", password}});
+
+    const auto run =
+        run_pghandoff(offline_migrate_arguments(databases_->source_uri(), target, state_.path()));
+
+    expect_clean_failure(run, password);
+    EXPECT_TRUE(mentions(run.stderr_text, "127.0.0.1")) << describe(run);
+}
+
+TEST_F(migrate_offline_bad_input, reports_missing_target_database) {
+    const std::string missing = unique_database_name("missing", "tgt");
+    const char* real_password = std::getenv("PGPASSWORD");
+    const std::string password =
+        real_password != nullptr && *real_password != '\0' ? real_password : "unused-Pw-5b2e";
+    const std::string target = uri_with(servers_.target, {{"dbname", missing}, {"password", password}});
+
+    const auto run =
+        run_pghandoff(offline_migrate_arguments(databases_->source_uri(), target, state_.path()));
+
+    // A password that is also a word of the URI (say "postgres") may appear for that reason alone.
+    const std::string rest_of_uri = uri_with(servers_.target, {{"dbname", missing}});
+    const bool distinctive = password.size() >= 6 && rest_of_uri.find(password) == std::string::npos;
+    expect_clean_failure(run, distinctive ? password : "unused-Pw-5b2e");
+    EXPECT_TRUE(mentions(run.stderr_text, missing)) << describe(run);
+}
+
+TEST_F(migrate_offline_bad_input, reports_malformed_uri) {
+    const std::string password = "malformed-Pw-3e5d";
+    for (const std::string& target :
+         {"postgresql://postgres:" + password + "@[127.0.0.1/postgres",
+          "postgresql://postgres:" + password + "@127.0.0.1/postgres?no_such_option=1"}) {
+        SCOPED_TRACE(target);
+        const auto run =
+            run_pghandoff(offline_migrate_arguments(databases_->source_uri(), target, state_.path()));
+        expect_clean_failure(run, password);
+    }
+}
+
+}  // namespace
+}  // namespace pghandoff::integration
