@@ -32,8 +32,10 @@ boost::asio::awaitable<std::vector<large_object>> load_large_objects(pg::connect
         auto it = index.find(static_cast<std::uint32_t>(acl.integer(i, 0)));
         if (it == index.end()) continue;
         std::string grantee = acl.is_null(i, 2) ? "PUBLIC" : pg::quote_ident(acl.get(i, 2));
-        out[it->second].grants.push_back("GRANT " + acl.text(i, 1) + " ON LARGE OBJECT " + acl.text(i, 0) + " TO " +
-                                          grantee + (acl.boolean(i, 3) ? " WITH GRANT OPTION" : ""));
+        out[it->second].grants.push_back(
+            {acl.is_null(i, 2) ? std::string() : acl.text(i, 2),
+             "GRANT " + acl.text(i, 1) + " ON LARGE OBJECT " + acl.text(i, 0) + " TO " + grantee +
+                 (acl.boolean(i, 3) ? " WITH GRANT OPTION" : "")});
     }
     co_return out;
 }

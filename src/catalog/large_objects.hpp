@@ -12,11 +12,17 @@ class connection;
 
 namespace pghandoff::catalog {
 
-/// A large object's identity, owner and privileges (GRANT statements on the target).
+/// One privilege on a large object, as the GRANT that gives it.
+struct large_object_grant {
+    std::string grantee;  ///< role name; empty for PUBLIC
+    std::string sql;      ///< e.g. GRANT SELECT ON LARGE OBJECT 123 TO "app"
+};
+
+/// A large object's identity, owner, privileges and comment.
 struct large_object {
     std::uint32_t loid = 0;
     std::string owner;
-    std::vector<std::string> grants;  ///< e.g. GRANT SELECT ON LARGE OBJECT 123 TO "app"
+    std::vector<large_object_grant> grants;
     std::optional<std::string> comment;
 };
 

@@ -25,7 +25,7 @@ namespace {
 void print_error(const std::string& line) { std::fprintf(stderr, "pghandoff: error: %s\n", line.c_str()); }
 
 struct migrate_args {
-    std::string source, target, state_dir = "pghandoff-state", chunk_size = "256MB", progress = "auto", pg_dump;
+    std::string source, target, state_dir = "pghandoff-state", chunk_size = "auto", progress = "auto", pg_dump;
     std::string maintenance_work_mem = "256MB", log_level = "info";
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     bool no_follow = false, drop_if_exists = false, no_owner = false, no_acl = false, copy_roles = false;
@@ -45,7 +45,7 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
     cmd.add_flag("--no-owner", a.no_owner, "do not set object owners (as pg_restore --no-owner)");
     cmd.add_flag("--no-acl", a.no_acl, "do not copy privileges (as pg_restore --no-acl)");
     cmd.add_flag("--copy-roles", a.copy_roles, "create roles that own or are granted objects and are missing on the target");
-    cmd.add_option("--chunk-size", a.chunk_size, "cut tables into chunks of about this many heap+TOAST bytes (default 256MB)");
+    cmd.add_option("--chunk-size", a.chunk_size, "cut tables bigger than this (heap+TOAST bytes) into chunks of that size (default auto: one job's share of the data, 256MB to 8GB)");
     cmd.add_option("--pg-dump", a.pg_dump, "path of the pg_dump to use (default: the newest found that fits the source)");
     cmd.add_option("--maintenance-work-mem", a.maintenance_work_mem, "maintenance_work_mem of the index builds (default 256MB)");
     cmd.add_option("--progress", a.progress, "progress display: auto, tty, plain or none")
@@ -67,7 +67,7 @@ migration::migrate_options to_options(const migrate_args& a) {
     o.no_acl = a.no_acl;
     o.copy_roles = a.copy_roles;
     if (!a.pg_dump.empty()) o.pg_dump = a.pg_dump;
-    o.chunk_bytes = parse_size(a.chunk_size);
+    o.chunk_bytes = a.chunk_size == "auto" ? 0 : parse_size(a.chunk_size);
     o.maintenance_work_mem = a.maintenance_work_mem;
     o.progress = a.progress == "tty" ? migration::progress_mode::terminal
                  : a.progress == "plain" ? migration::progress_mode::plain

@@ -10,12 +10,19 @@ const char* to_string(copy_format f) { return f == copy_format::binary ? "binary
 
 copy_format parse_copy_format(std::string_view s) { return s == "binary" ? copy_format::binary : copy_format::text; }
 
+std::uint64_t automatic_chunk_bytes(const std::vector<catalog::table_info>& tables, int jobs) {
+    std::uint64_t total = 0;
+    for (const auto& t : tables) total += t.total_bytes();
+    const std::uint64_t share = total / static_cast<std::uint64_t>(std::max(1, jobs));
+    return std::clamp<std::uint64_t>(share, min_automatic_chunk_bytes, max_automatic_chunk_bytes);
+}
+
 std::vector<copy_chunk> plan_chunks(const std::vector<catalog::table_info>& tables, const catalog::type_catalog& types,
                                     std::uint64_t chunk_bytes) {
     std::vector<const catalog::table_info*> order;
     for (const auto& t : tables) order.push_back(&t);
     std::stable_sort(order.begin(), order.end(),
-                     [](const auto* a, const auto* b) { return a->total_bytes() > b->total_bytes(); });
+                     [](const auto* a, const auto* b) { return a->work_bytes() > b->work_bytes(); });
 
     std::vector<copy_chunk> chunks;
     for (const auto* t : order) {

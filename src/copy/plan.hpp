@@ -29,8 +29,18 @@ struct copy_chunk {
     bool whole_table() const { return chunk_count == 1; }
 };
 
+inline constexpr std::uint64_t min_automatic_chunk_bytes = 256ull << 20;
+inline constexpr std::uint64_t max_automatic_chunk_bytes = 8ull << 30;
+
+/// The chunk size when the user gives none: a table is cut only when it is bigger than one
+/// job's share of the whole copy (it would otherwise be the critical path), within 256 MB..8 GB
+/// so that a resume never redoes more than 8 GB of one table. Uncut tables keep COPY FREEZE,
+/// and concurrent COPYs into one table contend on its extension lock.
+std::uint64_t automatic_chunk_bytes(const std::vector<catalog::table_info>& tables, int jobs);
+
 /// Cuts tables into chunks of about `chunk_bytes` (heap + TOAST bytes, so a TOAST-heavy table is
-/// split too) and orders them largest table first, chunks of a table in page order.
+/// split too) and orders them by the work they bring (rows plus indexes) largest first, chunks
+/// of a table in page order.
 std::vector<copy_chunk> plan_chunks(const std::vector<catalog::table_info>& tables, const catalog::type_catalog& types,
                                     std::uint64_t chunk_bytes);
 

@@ -19,9 +19,10 @@
 #include <spdlog/spdlog.h>
 
 #include "catalog/large_objects.hpp"
-#include "catalog/sequence_catalog.hpp"
 #include "catalog/table_catalog.hpp"
-#include "migration/job_graph.hpp"
+#include "migration/chunk_copy.hpp"
+#include "migration/database_objects.hpp"
+#include "migration/job_runner.hpp"
 #include "migration/preflight.hpp"
 #include "migration/progress_board.hpp"
 #include "migration/progress_store.hpp"
@@ -42,15 +43,6 @@ using asio::awaitable;
 
 namespace {
 
-/// The two sessions a worker holds: the source inside the snapshot, and the target.
-struct worker {
-    int id = 0;
-    std::optional<pg::connection> source;
-    std::optional<pg::connection> target;
-};
-
-using job_body = std::function<awaitable<void>(worker&)>;
-
 std::string random_suffix() {
     std::random_device rd;
     return fmt::format("{:08x}", rd());
@@ -60,7 +52,7 @@ std::string random_suffix() {
 class offline_run {
 public:
     offline_run(const migrate_options& options, asio::io_context& io)
-        : options_(options), io_(io), wake_(io), progress_timer_(io), all_done_(io) {}
+        : options_(options), io_(io), progress_timer_(io), runner_(io) {}
 
     awaitable<void> run();
 
@@ -68,8 +60,7 @@ private:
     awaitable<void> prepare_schema(preflight_report& report);
     awaitable<void> load_catalog();
     void build_jobs();
-    awaitable<void> run_workers();
-    awaitable<void> worker_loop(int id);
+    awaitable<void> run_jobs();
     awaitable<void> show_progress();
 
     awaitable<void> copy_chunk(worker& w, copy::copy_chunk chunk);
@@ -79,27 +70,14 @@ private:
     awaitable<void> set_sequences(worker& w);
 
     job_graph::job_id add_job(std::string name, int priority, std::vector<table_claim> claims, job_body body) {
-        auto id = graph_.add(std::move(name), priority, std::move(claims));
-        bodies_.push_back(std::move(body));
-        return id;
-    }
-
-    /// Ends every worker's waits so that all stop soon after the first failure.
-    void interrupt_workers() {
-        for (auto* w : workers_) {
-            if (w->source) w->source->interrupt();
-            if (w->target) w->target->interrupt();
-        }
-        wake_.cancel();
+        return runner_.add(std::move(name), priority, std::move(claims), std::move(body));
     }
 
     const migrate_options& options_;
     asio::io_context& io_;
-    asio::steady_timer wake_;
     asio::steady_timer progress_timer_;
-    asio::steady_timer all_done_;
-    int workers_running_ = 0;
-    std::vector<worker*> workers_;
+    job_runner runner_;
+    job_graph& graph_ = runner_.graph();
     std::size_t chunks_left_ = 0;
     source_snapshot snapshot_;
     std::string encoding_;
@@ -114,11 +92,8 @@ private:
     std::vector<catalog::large_object> large_objects_;
     std::vector<catalog::qualified_name> matviews_;
 
-    job_graph graph_;
-    std::vector<job_body> bodies_;
     progress_board board_;
-    std::exception_ptr failure_;
-    bool finished_ = false;
+    bool copying_ = true;
 };
 
 awaitable<void> offline_run::run() {
@@ -147,12 +122,11 @@ awaitable<void> offline_run::run() {
     co_await load_catalog();
     co_await prepare_schema(report);
     build_jobs();
-    co_await run_workers();
+    co_await run_jobs();
 
     auto target = co_await pg::connection::connect(options_.target, "target");
     co_await target.exec(drop_progress_sql());
     snapshot_.holder.reset();  // ends the snapshot; a temporary slot goes with its connection
-    finished_ = true;
 }
 
 awaitable<void> offline_run::load_catalog() {
@@ -182,7 +156,9 @@ awaitable<void> offline_run::load_catalog() {
         std::vector<catalog::table_info> list;
         for (const auto& [k, t] : tables_) list.push_back(t);
         // Before PostgreSQL 14 a ctid range is a full scan per chunk: copy tables whole there.
-        const std::uint64_t chunk_bytes = source.server_version() >= 140000 ? options_.chunk_bytes : 0;
+        std::uint64_t chunk_bytes = options_.chunk_bytes ? options_.chunk_bytes
+                                                         : copy::automatic_chunk_bytes(list, options_.jobs);
+        if (source.server_version() < 140000) chunk_bytes = 0;
         chunks_ = copy::plan_chunks(list, types, chunk_bytes);
         chunk_done_.assign(chunks_.size(), false);
     }
@@ -250,9 +226,10 @@ awaitable<void> offline_run::prepare_schema(preflight_report& report) {
 }
 
 void offline_run::build_jobs() {
-    // Priorities: post-data of finished tables first (they unblock the rest), then copies
-    // largest first, then the tail, foreign keys, sequences, materialized views, ANALYZE.
-    std::map<std::string, std::vector<job_graph::job_id>> copies_of;
+    // Priorities: post-data of finished tables first (they unblock the rest), then their
+    // ANALYZE, then copies largest first, then the tail, foreign keys, sequences and
+    // materialized views, large objects whenever a worker is free.
+    std::map<std::string, std::vector<job_graph::job_id>> copies_of, entries_of;
     std::vector<job_graph::job_id> all_copies, all_table_entries;
     for (std::size_t i = 0; i < chunks_.size(); ++i) {
         if (chunk_done_[i]) continue;
@@ -270,6 +247,7 @@ void offline_run::build_jobs() {
                           [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
         for (auto c : copies_of[te.table]) graph_.depend(id, c);
         board_.table(tables_.at(te.table).name.display()).post_data_total++;
+        entries_of[te.table].push_back(id);
         all_table_entries.push_back(id);
     }
     std::optional<job_graph::job_id> previous;
@@ -320,13 +298,15 @@ void offline_run::build_jobs() {
         auto id = add_job("sequences", 30, {}, [this](worker& w) { return set_sequences(w); });
         after_everything(id);
     }
+    // ANALYZE as soon as a table's rows and indexes are in, alone on its table.
     for (const auto& [key, t] : tables_) {
         if (done_steps_.count("analyze|" + key)) continue;
         const std::string table_key = key;
-        auto id = add_job("ANALYZE " + t.name.display(), 5, {{key, false}}, [this, table_key](worker& w) {
+        auto id = add_job("ANALYZE " + t.name.display(), 150, {{key, true}}, [this, table_key](worker& w) {
             return run_step(w, "analyze|" + table_key, "ANALYZE " + table_key, "ANALYZE " + table_key);
         });
-        after_everything(id);
+        for (auto c : copies_of[key]) graph_.depend(id, c);
+        for (auto e : entries_of[key]) graph_.depend(id, e);
     }
 }
 
@@ -344,18 +324,8 @@ awaitable<void> offline_run::copy_chunk(worker& w, copy::copy_chunk chunk) {
     } guard{tp, &counters};
 
     const auto start = clock::now();
-    // A whole table is truncated in the same transaction so COPY can FREEZE its rows and a
-    // rerun never duplicates them; chunks of a table commit independently with their progress.
-    const bool whole = chunk.whole_table();
-    std::string begin = "BEGIN";
-    if (whole) begin += "; TRUNCATE ONLY " + table.name.sql();
-    co_await w.target->exec(begin);
-    co_await w.target->exec(copy::copy_in_sql(table, chunk, whole));
-    co_await w.source->exec(copy::copy_out_sql(table, chunk));
-    auto totals = co_await pg::relay_copy(*w.source, *w.target, counters);
-    double seconds = std::chrono::duration<double>(clock::now() - start).count();
-    co_await w.target->exec(chunk_done_sql(chunk, totals.rows, totals.bytes, seconds) + "; COMMIT");
-
+    auto totals = co_await copy_chunk_exactly_once(*w.source, *w.target, table, chunk, counters);
+    const double seconds = std::chrono::duration<double>(clock::now() - start).count();
     tp.rows_done += totals.rows;
     tp.bytes_done += totals.bytes;
     tp.copy_seconds += seconds;
@@ -384,95 +354,23 @@ awaitable<void> offline_run::run_step(worker& w, std::string key, std::string sq
 
 awaitable<void> offline_run::copy_large_objects(worker& w, std::vector<catalog::large_object> objects) {
     board_.phase_started("large objects");
-    constexpr long long piece = 1 << 20;
-    for (const auto& lo : objects) {
-        const std::string loid = std::to_string(lo.loid);
-        std::string sql = "BEGIN; SELECT pg_catalog.lo_create(" + loid + ");";
-        if (!options_.no_owner && !missing_roles_.count(lo.owner))
-            sql += " ALTER LARGE OBJECT " + loid + " OWNER TO " + pg::quote_ident(lo.owner) + ";";
-        if (!options_.no_acl)
-            for (const auto& g : lo.grants) sql += " " + g + ";";
-        if (lo.comment) sql += " COMMENT ON LARGE OBJECT " + loid + " IS " + pg::quote_literal(*lo.comment) + ";";
-        co_await w.target->exec(sql);
-        // pg_largeobject itself is for superusers only: read pieces until a short one.
-        for (long long offset = 0;; offset += piece) {
-            std::vector<std::optional<std::string>> read_params{loid, std::to_string(offset), std::to_string(piece)};
-            auto data = co_await w.source->exec_params(
-                "SELECT piece, pg_catalog.length(piece) FROM pg_catalog.lo_get($1::oid, $2::bigint, $3::int) AS piece",
-                read_params);
-            if (data.integer(0, 1) == 0) break;
-            std::vector<std::optional<std::string>> write_params{loid, std::to_string(offset), data.text(0, 0)};
-            co_await w.target->exec_params("SELECT pg_catalog.lo_put($1::oid, $2::bigint, $3::bytea)", write_params);
-            if (data.integer(0, 1) < piece) break;
-        }
-        co_await w.target->exec(step_done_sql("lo|" + loid) + "; COMMIT");
-    }
+    const large_object_options lo_options{!options_.no_owner, !options_.no_acl, missing_roles_};
+    for (const auto& lo : objects) co_await copy_large_object(*w.source, *w.target, lo, lo_options);
     board_.phase_finished("large objects");
 }
 
 awaitable<void> offline_run::refresh_matviews(worker& w) {
     board_.phase_started("materialized views");
-    // A materialized view may read another one: refresh in rounds until nothing is left.
-    std::vector<catalog::qualified_name> pending = matviews_;
-    while (!pending.empty()) {
-        std::vector<catalog::qualified_name> failed;
-        std::string last_error;
-        for (const auto& mv : pending) {
-            try {
-                co_await w.target->exec("REFRESH MATERIALIZED VIEW " + mv.sql());
-            } catch (const error& e) {
-                failed.push_back(mv);
-                last_error = e.what();
-            }
-        }
-        if (failed.size() == pending.size())
-            throw error("refreshing materialized view " + failed.front().display() + " failed: " + last_error);
-        pending = std::move(failed);
-    }
-    co_await w.target->exec(step_done_sql("matviews"));
+    co_await refresh_materialized_views(*w.target, matviews_);
     board_.phase_finished("materialized views");
 }
 
 awaitable<void> offline_run::set_sequences(worker& w) {
     board_.phase_started("sequences");
     // Read at the end: values at or past every row copied from the snapshot.
-    auto source = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
-    auto sequences = co_await catalog::load_sequences(source, options_.selection);
-    co_await w.target->exec("BEGIN; " + catalog::setval_sql(sequences) + step_done_sql("sequences") + "; COMMIT");
-    spdlog::info("{} sequences set", sequences.size());
+    auto count = co_await copy_sequences(options_.source, *w.target, options_.selection);
+    spdlog::info("{} sequences set", count);
     board_.phase_finished("sequences");
-}
-
-awaitable<void> offline_run::worker_loop(int id) {
-    worker w;
-    w.id = id;
-    workers_.push_back(&w);
-    struct deregister {
-        std::vector<worker*>& list;
-        worker* self;
-        ~deregister() { std::erase(list, self); }
-    } guard{workers_, &w};
-    w.source.emplace(co_await open_snapshot_session(options_.source, snapshot_.name, encoding_,
-                                                    fmt::format("source (worker {})", id)));
-    w.target.emplace(co_await open_target_session(options_.target, encoding_, options_.maintenance_work_mem,
-                                                  fmt::format("target (worker {})", id)));
-    for (;;) {
-        if (failure_) co_return;
-        auto job = graph_.take();
-        if (!job) {
-            if (graph_.finished()) {
-                wake_.cancel();
-                co_return;
-            }
-            wake_.expires_at(asio::steady_timer::time_point::max());
-            boost::system::error_code ec;
-            co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-            continue;
-        }
-        co_await bodies_[*job](w);
-        graph_.complete(*job);
-        wake_.cancel();
-    }
 }
 
 awaitable<void> offline_run::show_progress() {
@@ -482,7 +380,7 @@ awaitable<void> offline_run::show_progress() {
     auto& timer = progress_timer_;
     std::size_t drawn = 0;
     auto last_log = clock::now();
-    while (!finished_ && !failure_ && !graph_.finished()) {
+    while (copying_) {
         timer.expires_after(std::chrono::milliseconds(tty ? 500 : 1000));
         boost::system::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -502,28 +400,24 @@ awaitable<void> offline_run::show_progress() {
     if (tty && drawn) std::fputs(fmt::format("\x1b[{}A\x1b[J", drawn).c_str(), stderr);
 }
 
-awaitable<void> offline_run::run_workers() {
+awaitable<void> offline_run::run_jobs() {
     const int workers = std::max(1, options_.jobs);
     spdlog::info("running {} jobs on {} workers", graph_.size(), workers);
     chunks_left_ = static_cast<std::size_t>(std::count(chunk_done_.begin(), chunk_done_.end(), false));
-    auto executor = co_await asio::this_coro::executor;
-    workers_running_ = workers;
-    all_done_.expires_at(asio::steady_timer::time_point::max());
-    asio::co_spawn(executor, show_progress(), asio::detached);
-    for (int i = 0; i < workers; ++i) {
-        asio::co_spawn(executor, worker_loop(i + 1), [this](std::exception_ptr e) {
-            if (e && !failure_) {
-                failure_ = e;
-                interrupt_workers();
-            }
-            if (--workers_running_ == 0) all_done_.cancel();
-        });
-    }
-    boost::system::error_code ec;
-    co_await all_done_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    progress_timer_.cancel();
-    if (failure_) std::rethrow_exception(failure_);
-    if (!graph_.finished()) throw error("internal error: jobs left without a worker to run them");
+    asio::co_spawn(co_await asio::this_coro::executor, show_progress(), asio::detached);
+    struct stop_progress {
+        offline_run& run;
+        ~stop_progress() {
+            run.copying_ = false;
+            run.progress_timer_.cancel();
+        }
+    } stop{*this};
+    co_await runner_.run(workers, [this](worker& w) -> awaitable<void> {
+        w.source.emplace(co_await open_snapshot_session(options_.source, snapshot_.name, encoding_,
+                                                        fmt::format("source (worker {})", w.id)));
+        w.target.emplace(co_await open_target_session(options_.target, encoding_, options_.maintenance_work_mem,
+                                                      fmt::format("target (worker {})", w.id)));
+    });
     std::fputs(board_.summary().c_str(), stdout);
     std::fflush(stdout);
 }

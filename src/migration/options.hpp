@@ -24,7 +24,7 @@ struct migrate_options {
     bool no_acl = false;
     bool copy_roles = false;
     std::optional<std::filesystem::path> pg_dump;
-    std::uint64_t chunk_bytes = 256ull << 20;
+    std::uint64_t chunk_bytes = 0;  ///< 0: automatic (copy::automatic_chunk_bytes)
     std::string maintenance_work_mem = "256MB";
     progress_mode progress = progress_mode::automatic;
 };
