@@ -53,13 +53,14 @@ boost::asio::awaitable<std::vector<table_info>> load_tables(pg::connection& sour
     auto cols = co_await source.exec(
         std::string("SELECT a.attrelid, a.attname, a.atttypid, ") +
         (has_generated ? "a.attgenerated <> ''" : "false") +
-        " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+        ", a.attstorage FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
         "WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum");
     for (int i = 0; i < cols.rows(); ++i) {
         auto it = by_oid.find(static_cast<oid>(cols.integer(i, 0)));
         if (it == by_oid.end()) continue;
         tables[it->second].columns.push_back(
-            {cols.text(i, 1), static_cast<oid>(cols.integer(i, 2)), cols.boolean(i, 3)});
+            {cols.text(i, 1), static_cast<oid>(cols.integer(i, 2)), cols.boolean(i, 3),
+             cols.get(i, 4).empty() ? 'p' : cols.get(i, 4)[0]});
     }
     co_return tables;
 }

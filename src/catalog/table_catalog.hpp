@@ -18,6 +18,8 @@ struct column_info {
     std::string name;
     oid type = 0;
     bool generated = false;  ///< GENERATED ... STORED: computed by the target, never copied
+    char storage = 'p';      ///< attstorage: p plain, e external, m main, x extended
+    bool operator==(const column_info&) const = default;
 };
 
 /// A table whose rows are copied: an ordinary table or a leaf partition.

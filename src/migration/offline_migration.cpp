@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "catalog/compression_probe.hpp"
 #include "catalog/large_objects.hpp"
 #include "catalog/table_catalog.hpp"
 #include "migration/chunk_copy.hpp"
@@ -91,6 +92,8 @@ private:
     schema::post_data_plan post_data_;
     std::vector<catalog::large_object> large_objects_;
     std::vector<catalog::qualified_name> matviews_;
+    /// Columns loaded as EXTERNAL, by table (quoted name), to set back to EXTENDED.
+    std::map<std::string, std::vector<catalog::incompressible_column>> loaded_external_;
 
     progress_board board_;
     bool copying_ = true;
@@ -161,7 +164,14 @@ awaitable<void> offline_run::load_catalog() {
         if (source.server_version() < 140000) chunk_bytes = 0;
         chunks_ = copy::plan_chunks(list, types, chunk_bytes);
         chunk_done_.assign(chunks_.size(), false);
+        auto incompressible = co_await catalog::find_incompressible_columns(source, list);
+        for (auto& c : incompressible) {
+            spdlog::info("{}.{} holds incompressible values: loaded without compression attempts", c.table.display(), c.column);
+            loaded_external_[c.table.sql()].push_back(std::move(c));
+        }
     }
+    for (const auto& key : done_steps_)
+        if (auto c = catalog::parse_storage_step_key(key)) loaded_external_[c->table.sql()].push_back(*c);
     for (std::size_t i = 0; i < chunks_.size(); ++i) {
         const auto& c = chunks_[i];
         auto& tp = board_.table(c.table.display());
@@ -209,6 +219,14 @@ awaitable<void> offline_run::prepare_schema(preflight_report& report) {
         sql += schema::parse_ddl_script(filter(schema::restore_section(*report.dump, archive, "pre-data", dump_opts))).full_sql();
         migration_identity id{report.source_system_id, report.source_database, options_.selection.fingerprint()};
         sql += create_progress_sql(id, chunks_);
+        for (const auto& [table, columns] : loaded_external_) {
+            std::vector<std::string> names;
+            for (const auto& c : columns) {
+                names.push_back(c.column);
+                sql += step_done_sql(catalog::storage_step_key(c)) + ";\n";
+            }
+            sql += catalog::set_storage_sql(columns.front().table, names, "EXTERNAL") + ";\n";
+        }
         sql += "COMMIT;\n";
         auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
         try {
@@ -248,6 +266,21 @@ void offline_run::build_jobs() {
         for (auto c : copies_of[te.table]) graph_.depend(id, c);
         board_.table(tables_.at(te.table).name.display()).post_data_total++;
         entries_of[te.table].push_back(id);
+        all_table_entries.push_back(id);
+    }
+    for (const auto& [table, columns] : loaded_external_) {
+        std::vector<std::string> names;
+        std::string forget = "DELETE FROM pghandoff.step WHERE key IN (";
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            names.push_back(columns[i].column);
+            forget += (i ? ", " : "") + pg::quote_literal(catalog::storage_step_key(columns[i]));
+        }
+        const std::string sql = catalog::set_storage_sql(columns.front().table, names, "EXTENDED") + ";\n" + forget + ")";
+        const std::string what = "SET STORAGE EXTENDED " + columns.front().table.display();
+        const std::string key = std::string("storage-restored\x1f") + table;
+        auto id = add_job(what, 200, {{table, true}}, [this, sql, what, key](worker& w) { return run_step(w, key, sql, what); });
+        for (auto c : copies_of[table]) graph_.depend(id, c);
+        entries_of[table].push_back(id);
         all_table_entries.push_back(id);
     }
     std::optional<job_graph::job_id> previous;
