@@ -101,6 +101,11 @@ asio::awaitable<void> replication_stream::send_status(bool ask_for_reply) {
 
 asio::awaitable<void> replication_stream::status_loop(std::chrono::milliseconds interval) {
     asio::steady_timer timer(co_await asio::this_coro::executor);
+    status_timer_ = &timer;
+    struct forget {
+        asio::steady_timer*& slot;
+        ~forget() { slot = nullptr; }
+    } guard{status_timer_};
     while (!ended_) {
         timer.expires_after(interval);
         boost::system::error_code ec;
@@ -111,6 +116,7 @@ asio::awaitable<void> replication_stream::status_loop(std::chrono::milliseconds 
 }
 
 asio::awaitable<void> replication_stream::stop() {
+    if (status_timer_) status_timer_->cancel();
     if (ended_) co_return;
     for (;;) {
         int rc = PQputCopyEnd(conn_.native(), nullptr);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "cdc/walsender_messages.hpp"
 #include "pg/connection.hpp"
@@ -64,6 +65,7 @@ private:
     bool ended_ = false;
     bool reply_due_ = false;
     std::optional<received_change> pending_;
+    boost::asio::steady_timer* status_timer_ = nullptr;  ///< the running status_loop's, to end it with the stream
 };
 
 }  // namespace pghandoff::cdc
