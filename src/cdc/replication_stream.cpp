@@ -106,11 +106,11 @@ asio::awaitable<void> replication_stream::status_loop(std::chrono::milliseconds 
         asio::steady_timer*& slot;
         ~forget() { slot = nullptr; }
     } guard{status_timer_};
-    while (!ended_) {
+    while (!ended_ && !status_loop_ended_) {
         timer.expires_after(interval);
         boost::system::error_code ec;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (ended_ || ec) co_return;
+        if (ended_ || ec || status_loop_ended_) co_return;
         co_await send_status();
     }
 }

@@ -50,6 +50,12 @@ public:
     /// Sends a status update every `interval` until the stream ends; never waits for apply.
     boost::asio::awaitable<void> status_loop(std::chrono::milliseconds interval);
 
+    /// Ends a running status_loop at once.
+    void end_status_loop() {
+        if (status_timer_) status_timer_->cancel();
+        status_loop_ended_ = true;
+    }
+
     /// The server's WAL end as last announced (by a keepalive or an XLogData).
     pg::lsn server_wal_end() const { return server_wal_end_; }
     bool ended() const { return ended_; }
@@ -64,6 +70,7 @@ private:
     pg::lsn server_wal_end_;
     bool ended_ = false;
     bool reply_due_ = false;
+    bool status_loop_ended_ = false;
     std::optional<received_change> pending_;
     boost::asio::steady_timer* status_timer_ = nullptr;  ///< the running status_loop's, to end it with the stream
 };

@@ -29,6 +29,8 @@ struct migrate_args {
     std::string maintenance_work_mem = "256MB", log_level = "info";
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     bool no_follow = false, drop_if_exists = false, no_owner = false, no_acl = false, copy_roles = false;
+    bool replica_identity_full = false;
+    std::string spool_limit = "8GB";
     std::vector<std::string> include_schemas, exclude_tables;
 };
 
@@ -45,6 +47,10 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
     cmd.add_flag("--no-owner", a.no_owner, "do not set object owners (as pg_restore --no-owner)");
     cmd.add_flag("--no-acl", a.no_acl, "do not copy privileges (as pg_restore --no-acl)");
     cmd.add_flag("--copy-roles", a.copy_roles, "create roles that own or are granted objects and are missing on the target");
+    cmd.add_flag("--replica-identity-full", a.replica_identity_full,
+                 "online: set REPLICA IDENTITY FULL on source tables without a primary key, so their changes replicate");
+    cmd.add_option("--spool-limit", a.spool_limit,
+                   "online: disk the change spool may use before pghandoff stops reading (the source keeps the WAL); default 8GB");
     cmd.add_option("--chunk-size", a.chunk_size, "cut tables bigger than this (heap+TOAST bytes) into chunks of that size (default auto: one job's share of the data, 256MB to 8GB)");
     cmd.add_option("--pg-dump", a.pg_dump, "path of the pg_dump to use (default: the newest found that fits the source)");
     cmd.add_option("--maintenance-work-mem", a.maintenance_work_mem, "maintenance_work_mem of the index builds (default 256MB)");
@@ -66,6 +72,8 @@ migration::migrate_options to_options(const migrate_args& a) {
     o.no_owner = a.no_owner;
     o.no_acl = a.no_acl;
     o.copy_roles = a.copy_roles;
+    o.replica_identity_full = a.replica_identity_full;
+    o.spool_limit_bytes = parse_size(a.spool_limit);
     if (!a.pg_dump.empty()) o.pg_dump = a.pg_dump;
     o.chunk_bytes = a.chunk_size == "auto" ? 0 : parse_size(a.chunk_size);
     o.maintenance_work_mem = a.maintenance_work_mem;
@@ -85,7 +93,7 @@ int run_migrate(const migrate_args& a) {
     setup_logging(tty ? std::max(level, spdlog::level::warn) : level, options.state_dir / "pghandoff.log");
     spdlog::info("migrating {} -> {} with {} jobs", options.source.display(), options.target.display(), options.jobs);
     migration::run_offline_migration(options);
-    spdlog::info("migration complete: the target holds the source's snapshot");
+    if (!options.follow) spdlog::info("migration complete: the target holds the source's snapshot");
     return 0;
 }
 

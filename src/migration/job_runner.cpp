@@ -17,6 +17,12 @@ job_graph::job_id job_runner::add(std::string name, int priority, std::vector<ta
     return id;
 }
 
+void job_runner::fail(std::exception_ptr failure) {
+    if (failure_) return;
+    failure_ = failure;
+    interrupt_workers();
+}
+
 void job_runner::interrupt_workers() {
     for (auto* w : workers_) {
         if (w->source) w->source->interrupt();
@@ -61,10 +67,7 @@ asio::awaitable<void> job_runner::run(int workers, worker_setup setup) {
     all_done_.expires_at(asio::steady_timer::time_point::max());
     for (int i = 0; i < workers_running_; ++i) {
         asio::co_spawn(executor, worker_loop(i + 1, setup), [this](std::exception_ptr e) {
-            if (e && !failure_) {
-                failure_ = e;
-                interrupt_workers();
-            }
+            if (e) fail(e);
             if (--workers_running_ == 0) all_done_.cancel();
         });
     }

@@ -36,6 +36,8 @@ public:
     bool failed() const { return failure_ != nullptr; }
 
     boost::asio::awaitable<void> run(int workers, worker_setup setup);
+    /// Fails the run from outside a job (e.g. the change capture running beside it).
+    void fail(std::exception_ptr failure);
 
 private:
     boost::asio::awaitable<void> worker_loop(int id, worker_setup setup);

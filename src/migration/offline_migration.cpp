@@ -13,6 +13,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -21,7 +22,12 @@
 #include "catalog/compression_probe.hpp"
 #include "catalog/large_objects.hpp"
 #include "catalog/table_catalog.hpp"
+#include "apply/applier.hpp"
+#include "cdc/publication.hpp"
+#include "cdc/replication_stream.hpp"
+#include "migration/change_capture.hpp"
 #include "migration/chunk_copy.hpp"
+#include "migration/follow.hpp"
 #include "migration/database_objects.hpp"
 #include "migration/job_runner.hpp"
 #include "migration/preflight.hpp"
@@ -31,7 +37,9 @@
 #include "migration/snapshot.hpp"
 #include "pg/copy_relay.hpp"
 #include "pg/quote.hpp"
+#include "pg/replication.hpp"
 #include "schema/post_data_plan.hpp"
+#include "spool/writer.hpp"
 #include "schema/role_filter.hpp"
 #include "util/error.hpp"
 #include "util/state_dir.hpp"
@@ -97,6 +105,30 @@ private:
 
     progress_board board_;
     bool copying_ = true;
+
+    // Online mode.
+    awaitable<void> create_capture_objects(const preflight_report& report);
+    awaitable<void> start_capture(pg::connection replication, pg::lsn start);
+    awaitable<void> follow_changes();
+    awaitable<void> apply_changes(pg::connection target);
+    bool copy_complete() const { return done_steps_.count("copy complete") > 0; }
+    std::string slot_name_;
+    std::string publication_name_;
+    std::optional<cdc::replication_stream> stream_;
+    std::optional<spool::writer> spool_;
+    std::optional<change_capture> capture_;
+    int sessions_opened_ = 0;
+    bool capture_objects_created_ = false;
+    std::exception_ptr capture_failure_;
+    bool capture_running_ = false;
+
+public:
+    /// After a failed first run of an online migration that had not finished its copy, the slot
+    /// and publication it created, to drop so that nothing is left behind on the source.
+    std::optional<std::pair<std::string, std::string>> capture_objects_to_drop() const {
+        if (!capture_objects_created_ || copy_complete()) return std::nullopt;
+        return std::make_pair(slot_name_, publication_name_);
+    }
 };
 
 awaitable<void> offline_run::run() {
@@ -111,9 +143,23 @@ awaitable<void> offline_run::run() {
     if (!options_.copy_roles)
         for (const auto& r : report.missing_roles) missing_roles_.insert(r.name);
 
+    if (options_.follow && progress_) {
+        slot_name_ = progress_->identity.slot_name;
+        publication_name_ = progress_->identity.publication_name;
+        if (!copy_complete())
+            throw error("the online migration to this target stopped during its copy, and resuming that is not "
+                        "supported yet",
+                        "on the source run SELECT pg_drop_replication_slot('" + slot_name_ + "'); DROP PUBLICATION " +
+                            pg::quote_ident(publication_name_) + "; then migrate again with --drop-if-exists");
+        co_await follow_changes();
+        co_return;
+    }
+
     board_.phase_started("snapshot");
-    if (report.slot_snapshot) {
-        snapshot_ = co_await take_slot_snapshot(options_.source, "pghandoff_" + random_suffix());
+    if (options_.follow) {
+        co_await create_capture_objects(report);
+    } else if (report.slot_snapshot) {
+        snapshot_ = co_await take_slot_snapshot(options_.source, "pghandoff_" + random_suffix(), true);
         spdlog::info("snapshot {} exported by temporary slot {} at {}", snapshot_.name, snapshot_.slot_name,
                      snapshot_.consistent_point->to_string());
     } else {
@@ -128,8 +174,133 @@ awaitable<void> offline_run::run() {
     co_await run_jobs();
 
     auto target = co_await pg::connection::connect(options_.target, "target");
+    if (options_.follow) {
+        co_await target.exec(step_done_sql("copy complete"));
+        done_steps_.insert("copy complete");
+        co_await follow_changes();
+        co_return;
+    }
     co_await target.exec(drop_progress_sql());
     snapshot_.holder.reset();  // ends the snapshot; a temporary slot goes with its connection
+}
+
+awaitable<void> offline_run::create_capture_objects(const preflight_report& report) {
+    const std::string suffix = random_suffix();
+    slot_name_ = "pghandoff_" + suffix;
+    publication_name_ = "pghandoff_" + suffix;
+    auto admin = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
+    auto tables = co_await catalog::load_tables(admin, options_.selection);
+    std::vector<catalog::qualified_name> names;
+    for (const auto& t : tables) names.push_back(t.name);
+    co_await create_publication_for(admin, publication_name_, names, report.identity_full_tables);
+    capture_objects_created_ = true;
+    snapshot_ = co_await take_slot_snapshot(options_.source, slot_name_, false);
+    spdlog::info("publication {} and slot {} created; copying the snapshot at {}", publication_name_, slot_name_,
+                 snapshot_.consistent_point->to_string());
+}
+
+awaitable<void> offline_run::follow_changes() {
+    board_.phase_started("streaming");
+    auto executor = co_await asio::this_coro::executor;
+    if (!capture_) {
+        // Resuming: stream again from what the spool durably holds (the slot never went past it).
+        auto replication = co_await pg::connection::connect(
+            pg::replication_conninfo(options_.source).with("application_name", "pghandoff"), "source (replication)");
+        asio::co_spawn(executor, start_capture(std::move(replication), pg::lsn{}),
+                       [this](std::exception_ptr e) { if (e) capture_failure_ = e; });
+    }
+    auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
+    if (!done_steps_.count("triggers suspended")) {
+        std::vector<catalog::qualified_name> tables;
+        for (const auto& [key, t] : tables_) tables.push_back(t.name);
+        if (tables.empty()) {
+            auto list = co_await catalog::load_tables(target, options_.selection);
+            for (const auto& t : list) tables.push_back(t.name);
+        }
+        auto suspended = co_await suspend_replica_triggers(target, tables);
+        co_await target.exec(step_done_sql("triggers suspended"));
+        if (suspended) spdlog::info("{} ENABLE ALWAYS/REPLICA triggers disabled on the target until the cutover", suspended);
+    }
+    co_await apply_changes(std::move(target));
+    board_.phase_finished("streaming");
+}
+
+awaitable<void> offline_run::apply_changes(pg::connection target) {
+    auto executor = co_await asio::this_coro::executor;
+    apply::apply_options apply_options;  // a named object: GCC 12 mishandles temporaries in co_await operands
+    auto applier = co_await apply::applier::open(std::move(target), apply_options);
+    asio::steady_timer pause(executor);
+    auto sleep = [&](std::chrono::milliseconds d) -> awaitable<void> {
+        pause.expires_after(d);
+        boost::system::error_code ec;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    };
+    while (!spool_ && !capture_failure_) co_await sleep(std::chrono::milliseconds(20));  // the writer repairs first
+    if (capture_failure_) std::rethrow_exception(capture_failure_);
+    spool::reader reader(options_.state_dir / "spool", applier.applied());
+    spdlog::info("applying changes on the target from {}", applier.applied().to_string());
+
+    bool stopping = false;
+    asio::signal_set signals(executor, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int) {
+        if (ec) return;
+        stopping = true;
+        pause.cancel();
+    });
+    auto last_report = clock::now();
+    while (!stopping) {
+        if (capture_failure_) std::rethrow_exception(capture_failure_);
+        const auto applied_now = co_await applier.apply_available(reader);
+        if (clock::now() - last_report >= std::chrono::seconds(10)) {
+            last_report = clock::now();
+            spool_->release_through(applier.applied());
+            const auto& c = capture_->counters();
+            const pg::lsn applied = applier.applied();
+            const auto lag_bytes = c.server_wal_end > applied ? c.server_wal_end.value() - applied.value() : 0;
+            const bool caught_up = applied >= c.durable;
+            const double lag_seconds =
+                caught_up || applier.progress().commit_time == 0
+                    ? 0.0
+                    : std::chrono::duration<double>(std::chrono::system_clock::now() -
+                                                    cdc::from_pg_timestamp(applier.progress().commit_time))
+                          .count();
+            spdlog::info("streaming: applied {} ({} source transactions), lag {} and {:.1f}s, spool {}",
+                         applied.to_string(), applier.counters().source_transactions,
+                         human_bytes(static_cast<double>(lag_bytes)), lag_seconds,
+                         human_bytes(static_cast<double>(spool_->bytes_on_disk())));
+        }
+        if (applied_now == 0) co_await sleep(std::chrono::milliseconds(20));
+    }
+    signals.cancel();
+    spdlog::info("stopping: applied up to {}; rerun the same command to resume", applier.applied().to_string());
+    // End the capture and wait for it, so that nothing of it outlives this run.
+    capture_->stop();
+    stream_->end_status_loop();
+    stream_->connection().interrupt();
+    while (capture_running_) co_await sleep(std::chrono::milliseconds(10));
+}
+
+awaitable<void> offline_run::start_capture(pg::connection replication, pg::lsn start) {
+    capture_running_ = true;
+    struct running {
+        offline_run& run;
+        ~running() {
+            run.capture_running_ = false;
+            if (run.stream_) run.stream_->end_status_loop();
+        }
+    } guard{*this};
+    spool_.emplace(options_.state_dir / "spool");
+    stream_.emplace(std::move(replication));
+    // The server skips every transaction that committed before `start`: none is spooled twice.
+    if (spool_->durable_lsn() > start) start = spool_->durable_lsn();
+    cdc::stream_options stream_options{slot_name_, {publication_name_}, start, stream_->connection().server_version()};
+    co_await stream_->start(stream_options);
+    capture_options capture_opts;
+    capture_opts.spool_limit_bytes = options_.spool_limit_bytes;
+    capture_.emplace(*stream_, *spool_, capture_opts);
+    spdlog::info("streaming changes from slot {} at {} into {}", slot_name_, start.to_string(),
+                 (options_.state_dir / "spool").string());
+    co_await capture_->run();
 }
 
 awaitable<void> offline_run::load_catalog() {
@@ -217,7 +388,8 @@ awaitable<void> offline_run::prepare_schema(preflight_report& report) {
                 spdlog::warn("created role {} on the target without a password: set one with ALTER ROLE if it logs in", r.name);
             }
         sql += schema::parse_ddl_script(filter(schema::restore_section(*report.dump, archive, "pre-data", dump_opts))).full_sql();
-        migration_identity id{report.source_system_id, report.source_database, options_.selection.fingerprint()};
+        migration_identity id{report.source_system_id, report.source_database, options_.selection.fingerprint(),
+                              slot_name_, publication_name_};
         sql += create_progress_sql(id, chunks_);
         for (const auto& [table, columns] : loaded_external_) {
             std::vector<std::string> names;
@@ -302,10 +474,19 @@ void offline_run::build_jobs() {
         if (done_steps_.count(fk.entry.key)) continue;
         const auto entry = fk.entry;
         std::string what = "FOREIGN KEY " + fk.entry.tag;
-        auto id = add_job(what, 40, {{fk.table, true}, {fk.referenced, true}},
+        auto id = add_job(what, 150, {{fk.table, true}, {fk.referenced, true}},
                           [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
-        after_data(id);
-        if (previous) graph_.depend(id, *previous);
+        // Between two copied tables, a foreign key needs only their rows and indexes (the
+        // referenced key among them): it is validated while other tables still copy.
+        if (tables_.count(fk.table) && tables_.count(fk.referenced)) {
+            for (const auto& t : {fk.table, fk.referenced}) {
+                for (auto c : copies_of[t]) graph_.depend(id, c);
+                for (auto e : entries_of[t]) graph_.depend(id, e);
+            }
+        } else {
+            after_data(id);
+            if (previous) graph_.depend(id, *previous);
+        }
         fks.push_back(id);
     }
     auto after_everything = [&](job_graph::job_id id) {
@@ -445,9 +626,20 @@ awaitable<void> offline_run::run_jobs() {
             run.progress_timer_.cancel();
         }
     } stop{*this};
-    co_await runner_.run(workers, [this](worker& w) -> awaitable<void> {
+    co_await runner_.run(workers, [this, workers](worker& w) -> awaitable<void> {
         w.source.emplace(co_await open_snapshot_session(options_.source, snapshot_.name, encoding_,
                                                         fmt::format("source (worker {})", w.id)));
+        // Once every session imported the snapshot, its exporting connection may stream.
+        if (options_.follow && ++sessions_opened_ == workers && snapshot_.holder) {
+            pg::connection replication = std::move(*snapshot_.holder);
+            snapshot_.holder.reset();
+            asio::co_spawn(co_await asio::this_coro::executor, start_capture(std::move(replication), *snapshot_.consistent_point),
+                           [this](std::exception_ptr e) {
+                               if (!e) return;
+                               capture_failure_ = e;
+                               runner_.fail(e);
+                           });
+        }
         w.target.emplace(co_await open_target_session(options_.target, encoding_, options_.maintenance_work_mem,
                                                       fmt::format("target (worker {})", w.id)));
     });
@@ -459,15 +651,34 @@ awaitable<void> offline_run::run_jobs() {
 
 void run_offline_migration(const migrate_options& options) {
     ensure_state_dir(options.state_dir);
-    asio::io_context io;
-    offline_run run(options, io);
     std::exception_ptr failure;
-    asio::co_spawn(io, run.run(), [&](std::exception_ptr e) {
-        failure = e;
-        io.stop();
-    });
-    io.run();
+    std::optional<std::pair<std::string, std::string>> leftovers;
+    {
+        asio::io_context io;
+        auto run = std::make_unique<offline_run>(options, io);
+        asio::co_spawn(io, run->run(), [&](std::exception_ptr e) {
+            failure = e;
+            io.stop();
+        });
+        io.run();
+        if (failure) leftovers = run->capture_objects_to_drop();
+        run.reset();  // closes every connection, the replication one included
+    }
+    if (leftovers) {
+        asio::io_context io;
+        asio::co_spawn(io, drop_capture_objects(options.source, leftovers->first, leftovers->second),
+                       [](std::exception_ptr e) {
+                           if (!e) return;
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                               spdlog::error("could not drop the slot and publication pghandoff created: {}", ex.what());
+                           }
+                       });
+        io.run();
+    }
     if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace pghandoff::migration
+

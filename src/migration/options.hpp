@@ -23,6 +23,8 @@ struct migrate_options {
     bool no_owner = false;
     bool no_acl = false;
     bool copy_roles = false;
+    bool replica_identity_full = false;  ///< online: set REPLICA IDENTITY FULL on keyless tables
+    std::uint64_t spool_limit_bytes = 8ull << 30;  ///< online: stop reading from the source above this
     std::optional<std::filesystem::path> pg_dump;
     std::uint64_t chunk_bytes = 0;  ///< 0: automatic (copy::automatic_chunk_bytes)
     std::string maintenance_work_mem = "256MB";

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "migration/capture_preflight.hpp"
 #include "pg/connection.hpp"
 #include "pg/quote.hpp"
 #include "util/error.hpp"
@@ -156,11 +157,10 @@ boost::asio::awaitable<preflight_report> run_preflight(const migrate_options& op
     try {
         if (src) co_await check_source(*src, options, report);
         if (dst) co_await check_target(*dst, src ? &*src : nullptr, options, report);
+        if (src && options.follow) co_await check_capture(*src, dst ? &*dst : nullptr, options, report);
     } catch (const error& e) {
         report.problems.push_back(e.one_line());
     }
-    if (options.follow)
-        report.problems.push_back("online migration (streaming changes after the copy) is not available yet: pass --no-follow");
     co_return report;
 }
 

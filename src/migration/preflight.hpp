@@ -28,6 +28,8 @@ struct preflight_report {
     std::optional<schema::dump_tool> dump;
     std::optional<stored_progress> progress;
     std::vector<catalog::role_info> missing_roles;
+    /// Online mode, --replica-identity-full: tables to set REPLICA IDENTITY FULL on the source.
+    std::vector<catalog::qualified_name> identity_full_tables;
 };
 
 /// Checks both servers and the local tools; never throws for problems it can name.

@@ -12,10 +12,12 @@ using pg::quote_literal;
 boost::asio::awaitable<std::optional<stored_progress>> load_progress(pg::connection& target) {
     auto exists = co_await target.exec("SELECT pg_catalog.to_regclass('pghandoff.migration') IS NOT NULL");
     if (!exists.boolean(0, 0)) co_return std::nullopt;
-    auto m = co_await target.exec("SELECT source_system_id, source_database, scope FROM pghandoff.migration");
+    auto m = co_await target.exec(
+        "SELECT source_system_id, source_database, scope, COALESCE(slot_name, ''), COALESCE(publication_name, '') "
+        "FROM pghandoff.migration");
     if (m.rows() != 1) co_return std::nullopt;
     stored_progress p;
-    p.identity = {m.text(0, 0), m.text(0, 1), m.text(0, 2)};
+    p.identity = {m.text(0, 0), m.text(0, 1), m.text(0, 2), m.text(0, 3), m.text(0, 4)};
     auto c = co_await target.exec(
         "SELECT table_schema, table_name, chunk_no, chunk_count, first_page, end_page, format, estimated_bytes, "
         "done_at IS NOT NULL, COALESCE(rows, 0) FROM pghandoff.chunk ORDER BY ordinal");
@@ -43,15 +45,16 @@ std::string create_progress_sql(const migration_identity& id, const std::vector<
         "COMMENT ON SCHEMA pghandoff IS 'progress of a pghandoff migration; removed when it completes';\n"
         "CREATE TABLE pghandoff.migration (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), "
         "source_system_id text NOT NULL, source_database text NOT NULL, scope text NOT NULL, "
-        "started_at timestamptz NOT NULL DEFAULT now());\n"
+        "slot_name text, publication_name text, started_at timestamptz NOT NULL DEFAULT now());\n"
         "CREATE TABLE pghandoff.chunk (ordinal int NOT NULL, table_schema text NOT NULL, table_name text NOT NULL, "
         "chunk_no int NOT NULL, chunk_count int NOT NULL, first_page bigint, end_page bigint, format text NOT NULL, "
         "estimated_bytes bigint NOT NULL, rows bigint, bytes bigint, seconds float8, done_at timestamptz, "
         "PRIMARY KEY (table_schema, table_name, chunk_no));\n"
         "CREATE TABLE pghandoff.step (key text PRIMARY KEY, done_at timestamptz NOT NULL DEFAULT now());\n";
-    sql += "INSERT INTO pghandoff.migration (source_system_id, source_database, scope) VALUES (" +
-           quote_literal(id.source_system_id) + ", " + quote_literal(id.source_database) + ", " +
-           quote_literal(id.scope) + ");\n";
+    auto nullable = [](const std::string& v) { return v.empty() ? std::string("NULL") : quote_literal(v); };
+    sql += "INSERT INTO pghandoff.migration (source_system_id, source_database, scope, slot_name, publication_name) "
+           "VALUES (" + quote_literal(id.source_system_id) + ", " + quote_literal(id.source_database) + ", " +
+           quote_literal(id.scope) + ", " + nullable(id.slot_name) + ", " + nullable(id.publication_name) + ");\n";
     auto opt = [](const std::optional<std::uint64_t>& v) { return v ? std::to_string(*v) : std::string("NULL"); };
     for (std::size_t i = 0; i < chunks.size(); i += 500) {
         sql += "INSERT INTO pghandoff.chunk (ordinal, table_schema, table_name, chunk_no, chunk_count, first_page, "

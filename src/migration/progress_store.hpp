@@ -19,6 +19,9 @@ struct migration_identity {
     std::string source_system_id;
     std::string source_database;
     std::string scope;
+    std::string slot_name;         ///< online mode: the source's slot, kept until cutover
+    std::string publication_name;  ///< online mode: the source's publication
+    bool operator==(const migration_identity&) const = default;
 };
 
 /// A chunk as recorded on the target, with whether it is already in.

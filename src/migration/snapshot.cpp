@@ -4,10 +4,10 @@
 
 namespace pghandoff::migration {
 
-boost::asio::awaitable<source_snapshot> take_slot_snapshot(const pg::conninfo& source, const std::string& slot_name) {
+boost::asio::awaitable<source_snapshot> take_slot_snapshot(pg::conninfo source, std::string slot_name, bool temporary) {
     auto conn = co_await pg::connection::connect(
         pg::replication_conninfo(source).with("application_name", "pghandoff"), "source (replication)");
-    auto slot = co_await pg::create_exported_slot(conn, slot_name, true);
+    auto slot = co_await pg::create_exported_slot(conn, slot_name, temporary);
     source_snapshot s;
     s.name = slot.snapshot_name;
     s.slot_name = slot.slot_name;

@@ -19,9 +19,10 @@ struct source_snapshot {
     std::optional<pg::connection> holder;
 };
 
-/// Creates a TEMPORARY logical slot exporting its snapshot: the server drops it when the
-/// connection ends, even when pghandoff is killed, so offline mode never leaves a slot behind.
-boost::asio::awaitable<source_snapshot> take_slot_snapshot(const pg::conninfo& source, const std::string& slot_name);
+/// Creates a logical slot exporting its snapshot. Offline mode makes it TEMPORARY: the server
+/// drops it when the connection ends, even when pghandoff is killed, so no slot is left behind.
+/// Online mode keeps it: changes are streamed from its consistent point until the cutover.
+boost::asio::awaitable<source_snapshot> take_slot_snapshot(pg::conninfo source, std::string slot_name, bool temporary);
 
 /// Without logical decoding (wal_level below logical or no REPLICATION privilege), offline mode
 /// takes the snapshot with pg_export_snapshot() in a REPEATABLE READ transaction.

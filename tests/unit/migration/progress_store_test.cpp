@@ -29,7 +29,7 @@ const migration_identity identity{"7301234567890123456", "app", "schema:sales;"}
 TEST(progress_store, records_the_migration_identity) {
     auto sql = create_progress_sql(identity, {});
     EXPECT_TRUE(contains(sql, "CREATE SCHEMA pghandoff;"));
-    EXPECT_TRUE(contains(sql, "VALUES ('7301234567890123456', 'app', 'schema:sales;');"));
+    EXPECT_TRUE(contains(sql, "VALUES ('7301234567890123456', 'app', 'schema:sales;', NULL, NULL);")) << sql;
     EXPECT_FALSE(contains(sql, "INSERT INTO pghandoff.chunk"));
 }
 
@@ -84,4 +84,12 @@ TEST(progress_store, removes_the_bookkeeping_schema) {
     EXPECT_EQ(drop_progress_sql(), "DROP SCHEMA IF EXISTS pghandoff CASCADE");
 }
 
+}  // namespace
+
+namespace {
+TEST(progress_store, records_the_slot_and_publication_of_an_online_migration) {
+    pghandoff::migration::migration_identity online{"1", "app", "", "pghandoff_ab12", "pghandoff_ab12"};
+    auto sql = pghandoff::migration::create_progress_sql(online, {});
+    EXPECT_NE(sql.find("'pghandoff_ab12', 'pghandoff_ab12');"), std::string::npos) << sql;
+}
 }  // namespace

@@ -1,0 +1,238 @@
+#include "apply/applier.hpp"
+
+#include "apply/replication_origin.hpp"
+#include "apply/statements.hpp"
+#include "apply/target_table.hpp"
+#include "util/error.hpp"
+
+namespace pghandoff::apply {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Trigger firing is left to the orchestration (ENABLE ALWAYS/REPLICA triggers are disabled
+// there); replica mode keeps ordinary triggers and foreign key checks from firing. Values come
+// in the source's text output: read them in ISO styles, and keep commits durable, since the
+// origin's progress is what the spool is released up to.
+constexpr const char* session_settings =
+    "SET session_replication_role = replica; SET search_path = ''; SET synchronous_commit = on; "
+    "SET datestyle = 'ISO'; SET intervalstyle = 'postgres'; SET extra_float_digits = 3; "
+    "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0";
+
+const std::string begin_label = "BEGIN";
+const std::string commit_label = "COMMIT";
+const std::string origin_label = "the replication origin's progress (pg_replication_origin_xact_setup)";
+const std::string deallocate_label = "DEALLOCATE ALL";
+
+std::uint32_t relid_of(const cdc::message& change) {
+    if (const auto* insert = std::get_if<cdc::insert_message>(&change)) return insert->relid;
+    if (const auto* update = std::get_if<cdc::update_message>(&change)) return update->relid;
+    return std::get<cdc::delete_message>(change).relid;
+}
+
+std::variant<planned_change, std::string> plan_for(const bound_table& table, const cdc::message& change) {
+    if (const auto* insert = std::get_if<cdc::insert_message>(&change)) return plan_insert(table, *insert);
+    if (const auto* update = std::get_if<cdc::update_message>(&change)) return plan_update(table, *update);
+    return plan_delete(table, std::get<cdc::delete_message>(change));
+}
+
+bool is_streaming(const cdc::message& message) {
+    return std::holds_alternative<cdc::stream_start_message>(message) ||
+           std::holds_alternative<cdc::stream_stop_message>(message) ||
+           std::holds_alternative<cdc::stream_commit_message>(message) ||
+           std::holds_alternative<cdc::stream_abort_message>(message);
+}
+
+}  // namespace
+
+asio::awaitable<applier> applier::open(pg::connection target, apply_options options) {
+    try {
+        co_await target.exec(session_settings);
+    } catch (const error& e) {
+        throw error(std::string(e.what()),
+                    "apply needs a superuser on the target (or SET privilege on session_replication_role)",
+                    e.sqlstate());
+    }
+    const auto applied = co_await bind_origin_session(target, options.origin);
+    pipeline pipelined(std::move(target), options.pipeline_window);
+    co_return applier(std::move(pipelined), std::move(options), applied_position{applied, 0});
+}
+
+asio::awaitable<std::size_t> applier::apply_available(spool::reader& reader) {
+    if (broken_) throw error("the applier stopped after an error: open a new one to resume");
+    committed_in_call_ = 0;
+    try {
+        for (;;) {
+            auto change = reader.next();
+            if (!change) break;
+            co_await apply(*change);
+        }
+        if (group_.open && !transaction_.open) co_await commit_group();
+    } catch (...) {
+        broken_ = true;
+        throw;
+    }
+    co_return committed_in_call_;
+}
+
+asio::awaitable<void> applier::apply(const spool::entry& change) {
+    const auto& message = change.message;
+    if (const auto* begin_message = std::get_if<cdc::begin_message>(&message))
+        co_await begin(*begin_message, change.lsn);
+    else if (const auto* commit_message = std::get_if<cdc::commit_message>(&message))
+        co_await commit(*commit_message);
+    else if (const auto* relation = std::get_if<cdc::relation_message>(&message))
+        remember(*relation);
+    else if (const auto* truncate = std::get_if<cdc::truncate_message>(&message))
+        co_await apply_truncate(*truncate, change.lsn);
+    else if (const auto* logical = std::get_if<cdc::logical_message>(&message))
+        note(*logical);
+    else if (is_streaming(message))
+        throw error("the spool holds a streamed transaction at " + change.lsn.to_string() +
+                        ", which the applier does not replay",
+                    "capture changes without the streaming option");
+    else if (!std::holds_alternative<cdc::type_message>(message) &&
+             !std::holds_alternative<cdc::origin_message>(message))
+        co_await apply_row(message, change.lsn);
+}
+
+asio::awaitable<void> applier::begin(const cdc::begin_message& begin_message, pg::lsn lsn) {
+    if (transaction_.open)
+        throw error("the spool holds a transaction that begins at " + lsn.to_string() +
+                    " before the previous one ends");
+    // A transaction whose commit record starts before the applied end LSN is on the target already.
+    transaction_ = {true, begin_message.final_lsn < applied_.end_lsn, false, std::nullopt};
+    if (transaction_.skipped) co_return;
+    // The Begin carries the LSN of the transaction's first change: the WAL up to its commit
+    // tells a big transaction before its changes are read.
+    transaction_.big = !lsn.is_zero() && lsn < begin_message.final_lsn &&
+                       begin_message.final_lsn.value() - lsn.value() >= options_.big_transaction_bytes;
+    if (group_.open && transaction_.big) co_await commit_group();
+    if (!group_.open) begin_group();
+}
+
+asio::awaitable<void> applier::commit(const cdc::commit_message& commit_message) {
+    require_transaction("a Commit");
+    transaction_.open = false;
+    if (transaction_.skipped) co_return;
+    ++group_.transactions;
+    group_.last = {commit_message.end_lsn, commit_message.commit_time};
+    if (transaction_.marker) group_.marker = applied_marker{group_.last, std::move(*transaction_.marker)};
+    if (transaction_.big || group_.transactions >= options_.group_transactions ||
+        std::chrono::steady_clock::now() - group_.started >= options_.group_time)
+        co_await commit_group();
+}
+
+void applier::remember(const cdc::relation_message& relation) {
+    auto [known, added] = relations_.try_emplace(relation.relid);
+    if (!added && known->second.message == relation) return;
+    known->second = {relation, ++generations_, std::nullopt};
+}
+
+void applier::note(const cdc::logical_message& message) {
+    if (!message.transactional || message.prefix != marker_prefix || !transaction_.open || transaction_.skipped)
+        return;
+    transaction_.marker = message.content;
+}
+
+asio::awaitable<void> applier::apply_row(const cdc::message& change, pg::lsn lsn) {
+    require_transaction("a row change");
+    if (transaction_.skipped) co_return;
+    const auto* known = co_await bind(relid_of(change));
+    const auto& table = *known->bound;
+    auto planned = plan_for(table, change);
+    if (const auto* problem = std::get_if<std::string>(&planned))
+        throw error("cannot apply the source change at " + lsn.to_string() + ": " + *problem);
+    const auto& plan = std::get<planned_change>(planned);
+    if (plan.shape.verb == statement_verb::update && plan.shape.writes_nothing()) co_return;
+    const auto& statement = statement_for(known->generation, table, plan.shape);
+    target_.execute(statement.name, plan.values, {&statement.label, lsn, plan.shape.verb != statement_verb::insert});
+    if (plan.shape.verb == statement_verb::insert) ++counters_.inserts;
+    else if (plan.shape.verb == statement_verb::remove) ++counters_.deletes;
+    else ++counters_.updates;
+    co_await target_.pace();
+}
+
+asio::awaitable<void> applier::apply_truncate(const cdc::truncate_message& truncate, pg::lsn lsn) {
+    require_transaction("a TRUNCATE");
+    if (transaction_.skipped) co_return;
+    std::vector<const bound_table*> tables;
+    std::string names;
+    for (const auto relid : truncate.relids) {
+        const auto* known = co_await bind(relid);
+        tables.push_back(&*known->bound);
+        names += (names.empty() ? "" : ", ") + known->bound->display_name;
+    }
+    truncate_labels_.push_back("TRUNCATE of " + names);
+    target_.execute_sql(truncate_sql(tables, truncate.restart_identity, truncate.cascade), {},
+                        {&truncate_labels_.back(), lsn, false});
+    ++counters_.truncates;
+    co_await target_.pace();
+}
+
+asio::awaitable<const applier::known_relation*> applier::bind(std::uint32_t relid) {
+    auto found = relations_.find(relid);
+    if (found == relations_.end())
+        throw error("a change for the table with OID " + std::to_string(relid) +
+                    " came before any Relation message describing it");
+    if (found->second.bound) co_return &found->second;
+    const auto relation = found->second.message;
+    const auto name = relation_display_name(relation);
+    auto target = co_await load_target_table(target_, relation_schema(relation), relation.name);
+    if (!target)
+        throw error("table " + name + " does not exist on the target", "create it as it is on the source, then resume");
+    auto bound = bind_relation(relation, *target);
+    if (const auto* differences = std::get_if<std::string>(&bound))
+        throw error("table " + name + " on the source no longer matches the target: " + *differences,
+                    "make the target table match the source (the same ALTER TABLE), then resume");
+    auto& known = relations_.at(relid);
+    known.bound = std::move(std::get<bound_table>(bound));
+    co_return &known;
+}
+
+const applier::prepared_statement& applier::statement_for(std::uint64_t generation, const bound_table& table,
+                                                          const change_shape& shape) {
+    auto [statement, added] = statements_.try_emplace(std::to_string(generation) + ":" + shape.key());
+    if (!added) return statement->second;
+    auto& prepared = statement->second;
+    prepared.name = "pghandoff_" + std::to_string(++statements_named_);
+    prepared.label = statement_label(table, shape);
+    const auto sql = statement_sql(table, shape);
+    prepared.preparing = "preparing the " + prepared.label + ": " + sql;
+    target_.prepare(prepared.name, sql, &prepared.preparing);
+    return prepared;
+}
+
+void applier::begin_group() {
+    // Between target transactions nothing awaits a result: the statement names can go.
+    if (statements_.size() >= options_.prepared_statement_limit && target_.awaiting() == 0) {
+        target_.execute_sql("DEALLOCATE ALL", {}, {&deallocate_label, {}, false});
+        statements_.clear();
+    }
+    target_.execute_sql("BEGIN", {}, {&begin_label, {}, false});
+    group_ = {true, 0, std::chrono::steady_clock::now(), {}, std::nullopt};
+}
+
+asio::awaitable<void> applier::commit_group() {
+    // Every change's result is checked (one row found) before the COMMIT goes out.
+    co_await target_.sync();
+    const auto origin = origin_xact_setup_parameters(group_.last.end_lsn, group_.last.commit_time);
+    const std::vector<const char*> values{origin[0].c_str(), origin[1].c_str()};
+    target_.execute_sql(origin_xact_setup_sql, values, {&origin_label, {}, false});
+    target_.execute_sql("COMMIT", {}, {&commit_label, {}, false});
+    co_await target_.sync();
+    applied_ = group_.last;
+    if (group_.marker) last_marker_ = std::move(group_.marker);
+    counters_.source_transactions += group_.transactions;
+    ++counters_.target_transactions;
+    committed_in_call_ += group_.transactions;
+    group_ = {};
+    truncate_labels_.clear();
+}
+
+void applier::require_transaction(const char* what) const {
+    if (!transaction_.open) throw error(std::string("the spool holds ") + what + " outside a transaction");
+}
+
+}  // namespace pghandoff::apply

@@ -1,0 +1,116 @@
+// Online migration: the source keeps taking writes during the copy and after it; the target
+// follows it, and ends equal to it, across a graceful stop and a kill -9 followed by a rerun.
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support/db_compare.hpp"
+#include "support/pghandoff_cli.hpp"
+#include "support/server_test.hpp"
+#include "support/temporary_directory.hpp"
+
+namespace pghandoff::integration {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A small shop with a TOAST column, a keyless log and a table whose key changes.
+void create_source_schema(pg_session& src) {
+    src.exec(
+        "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL, note text, doc text);"
+        "ALTER TABLE accounts ALTER COLUMN doc SET STORAGE EXTERNAL;"
+        "CREATE TABLE history (account int, delta int, at timestamptz DEFAULT now(), info jsonb);"
+        "CREATE TABLE codes (code text PRIMARY KEY, label text);"
+        "INSERT INTO accounts SELECT g, 0, 'n' || g, repeat(md5(g::text), 200) FROM generate_series(1, 20000) g;"
+        "INSERT INTO codes SELECT 'c' || g, 'label ' || g FROM generate_series(1, 100) g;");
+}
+
+/// Some transactions of every kind: balance updates (leaving the TOASTed doc alone), keyless
+/// inserts and deletes of one of identical rows, a primary key change, inserts and deletes.
+void write_some(pg_session& src, int round) {
+    const std::string r = std::to_string(round);
+    src.exec("UPDATE accounts SET balance = balance + " + r + " WHERE id % 97 = " + std::to_string(round % 97));
+    src.exec("INSERT INTO history (account, delta, info) SELECT g, " + r +
+             ", jsonb_build_object('round', " + r + ") FROM generate_series(1, 5) g");
+    src.exec("INSERT INTO history (account, delta, info) VALUES (0, 0, '{\"dup\": true}'), (0, 0, '{\"dup\": true}')");
+    src.exec("DELETE FROM history WHERE ctid = (SELECT ctid FROM history WHERE account = 0 LIMIT 1)");
+    src.exec("UPDATE codes SET code = code || 'x' WHERE code = (SELECT min(code) FROM codes)");
+    src.exec("INSERT INTO accounts VALUES (" + std::to_string(100000 + round) + ", 1, 'new', NULL)");
+    src.exec("DELETE FROM accounts WHERE id = " + std::to_string(20000 - round));
+}
+
+/// Polls until the target equals the source (the applier caught up), or the time is out.
+std::vector<std::string> wait_until_equal(const test_databases& dbs, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    std::vector<std::string> diff;
+    do {
+        diff = compare_databases(dbs.source_conninfo(), dbs.target_conninfo());
+        if (diff.empty()) return diff;
+        std::this_thread::sleep_for(500ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    return diff;
+}
+
+class migrate_online : public server_test {
+protected:
+    std::vector<std::string> online_arguments(const test_databases& dbs, const std::filesystem::path& state) {
+        return {"migrate", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir", state.string(),
+                "--replica-identity-full", "--progress", "plain", "--jobs", "2"};
+    }
+};
+
+TEST_F(migrate_online, follows_writes_during_and_after_the_copy_across_a_stop_and_a_kill) {
+    test_databases dbs(servers_.source, servers_.target, "online");
+    auto src = dbs.connect_source();
+    create_source_schema(src);
+    temporary_directory state;
+    temporary_directory logs;
+    const auto args = online_arguments(dbs, state.path() / "state");
+
+    {
+        background_command run(pghandoff_command(args), {}, logs.path());
+        for (int round = 1; round <= 30; ++round) write_some(src, round);  // during and after the copy
+        auto diff = wait_until_equal(dbs, 90s);
+        ASSERT_TRUE(diff.empty()) << describe_differences(diff) << describe(run.wait(1s));
+        run.kill(SIGTERM);
+        auto result = run.wait(30s);
+        ASSERT_EQ(result.exit_code, 0) << describe(result);
+    }
+    for (int round = 31; round <= 40; ++round) write_some(src, round);  // while pghandoff is stopped
+    {
+        background_command run(pghandoff_command(args), {}, logs.path());
+        for (int round = 41; round <= 50; ++round) write_some(src, round);
+        auto diff = wait_until_equal(dbs, 60s);
+        ASSERT_TRUE(diff.empty()) << describe_differences(diff);
+        run.kill(SIGKILL);  // a crash while streaming
+        run.wait(10s);
+    }
+    for (int round = 51; round <= 60; ++round) write_some(src, round);
+    {
+        background_command run(pghandoff_command(args), {}, logs.path());
+        auto diff = wait_until_equal(dbs, 60s);
+        EXPECT_TRUE(diff.empty()) << describe_differences(diff);
+        run.kill(SIGTERM);
+        EXPECT_EQ(run.wait(30s).exit_code, 0);
+    }
+}
+
+TEST_F(migrate_online, names_tables_that_cannot_replicate_and_leaves_nothing_behind) {
+    test_databases dbs(servers_.source, servers_.target, "online_blocked");
+    auto src = dbs.connect_source();
+    src.exec("CREATE TABLE keyless (a int, b text); CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY)");
+    temporary_directory state;
+    auto result = run_pghandoff({"migrate", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir",
+                                 (state.path() / "state").string()});
+    EXPECT_NE(result.exit_code, 0) << describe(result);
+    auto errors = error_lines(result.stderr_text);
+    ASSERT_EQ(errors.size(), 2u) << describe(result);
+    EXPECT_TRUE(mentions(errors[0], "public.keyless") && mentions(errors[0], "REPLICA IDENTITY FULL")) << errors[0];
+    EXPECT_TRUE(mentions(errors[1], "public.scratch") && mentions(errors[1], "UNLOGGED")) << errors[1];
+    EXPECT_EQ(src.scalar("SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"), "0");
+    EXPECT_EQ(src.scalar("SELECT count(*) FROM pg_publication"), "0");
+}
+
+}  // namespace
+}  // namespace pghandoff::integration
