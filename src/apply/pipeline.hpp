@@ -31,7 +31,7 @@ struct statement_check {
 ///
 /// After any failure (an error result, or a statement that did not affect exactly one row
 /// when it had to) the pipeline reads up to a sync point and throws pghandoff::error naming
-/// the statement; the open transaction is then lost, and so is this pipeline.
+/// the statement; the caller then gives the connection up, and its open transaction with it.
 class pipeline {
 public:
     /// Takes an idle connection and switches it to pipeline mode.
@@ -54,7 +54,6 @@ public:
 
     /// Statements sent whose results have not been read yet.
     std::size_t awaiting() const { return awaited_.size(); }
-    pg::connection& connection() { return conn_; }
 
 private:
     struct awaited_result {

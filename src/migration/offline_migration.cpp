@@ -204,8 +204,7 @@ awaitable<void> offline_run::follow_changes() {
     auto executor = co_await asio::this_coro::executor;
     if (!capture_) {
         // Resuming: stream again from what the spool durably holds (the slot never went past it).
-        auto replication = co_await pg::connection::connect(
-            pg::replication_conninfo(options_.source).with("application_name", "pghandoff"), "source (replication)");
+        auto replication = co_await pg::connection::connect(streaming_conninfo(options_.source), "source (replication)");
         asio::co_spawn(executor, start_capture(std::move(replication), pg::lsn{}),
                        [this](std::exception_ptr e) { if (e) capture_failure_ = e; });
     }
@@ -227,6 +226,8 @@ awaitable<void> offline_run::follow_changes() {
 
 awaitable<void> offline_run::apply_changes(pg::connection target) {
     auto executor = co_await asio::this_coro::executor;
+    // The stream's text comes in the source database's encoding: read it as such.
+    co_await target.exec("SET client_encoding = " + pg::quote_literal(encoding_));
     apply::apply_options apply_options;  // a named object: GCC 12 mishandles temporaries in co_await operands
     auto applier = co_await apply::applier::open(std::move(target), apply_options);
     asio::steady_timer pause(executor);

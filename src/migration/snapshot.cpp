@@ -4,9 +4,14 @@
 
 namespace pghandoff::migration {
 
+pg::conninfo streaming_conninfo(const pg::conninfo& source) {
+    std::string options = source.get("options").value_or("");
+    options += (options.empty() ? "" : " ") + std::string("-c datestyle=ISO -c intervalstyle=postgres -c extra_float_digits=3");
+    return pg::replication_conninfo(source).with("options", options).with("application_name", "pghandoff");
+}
+
 boost::asio::awaitable<source_snapshot> take_slot_snapshot(pg::conninfo source, std::string slot_name, bool temporary) {
-    auto conn = co_await pg::connection::connect(
-        pg::replication_conninfo(source).with("application_name", "pghandoff"), "source (replication)");
+    auto conn = co_await pg::connection::connect(streaming_conninfo(source), "source (replication)");
     auto slot = co_await pg::create_exported_slot(conn, slot_name, temporary);
     source_snapshot s;
     s.name = slot.snapshot_name;

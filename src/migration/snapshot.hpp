@@ -19,6 +19,11 @@ struct source_snapshot {
     std::optional<pg::connection> holder;
 };
 
+/// A replication connection whose pgoutput text values read back the same on any target: ISO
+/// dates, postgres intervals, exact floats (the walsender formats values with its session's
+/// settings, which would otherwise be the source's configured defaults).
+pg::conninfo streaming_conninfo(const pg::conninfo& source);
+
 /// Creates a logical slot exporting its snapshot. Offline mode makes it TEMPORARY: the server
 /// drops it when the connection ends, even when pghandoff is killed, so no slot is left behind.
 /// Online mode keeps it: changes are streamed from its consistent point until the cutover.

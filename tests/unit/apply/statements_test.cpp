@@ -53,19 +53,21 @@ TEST(statements, insert_overrides_an_identity_always_column) {
 
 TEST(statements, update_leaves_unchanged_toast_columns_out_of_set) {
     const auto table = bound(items);
-    const auto plan = planned(pghandoff::apply::plan_update(table, update({text_value("7"), text_value("x"), unchanged()})));
+    const auto change = update({text_value("7"), text_value("x"), unchanged()});
+    const auto plan = planned(pghandoff::apply::plan_update(table, change));
     EXPECT_EQ(statement_sql(table, plan.shape), R"(UPDATE "public"."items" SET "id" = $1, "v" = $2 WHERE "id" = $3)");
     EXPECT_EQ(texts(plan), (std::vector<std::string>{"7", "x", "7"}));
 
-    const auto whole =
-        planned(pghandoff::apply::plan_update(table, update({text_value("7"), text_value("x"), text_value("d")})));
+    const auto every_column = update({text_value("7"), text_value("x"), text_value("d")});
+    const auto whole = planned(pghandoff::apply::plan_update(table, every_column));
     EXPECT_NE(whole.shape.key(), plan.shape.key()) << "another column set is another prepared statement";
 }
 
 TEST(statements, update_of_a_changed_key_finds_the_row_by_its_old_key) {
     const auto table = bound(items);
-    const auto plan = planned(pghandoff::apply::plan_update(
-        table, update({text_value("2"), text_value("x"), unchanged()}, 'K', {text_value("1"), null_value(), null_value()})));
+    const auto change =
+        update({text_value("2"), text_value("x"), unchanged()}, 'K', {text_value("1"), null_value(), null_value()});
+    const auto plan = planned(pghandoff::apply::plan_update(table, change));
     EXPECT_EQ(statement_sql(table, plan.shape), R"(UPDATE "public"."items" SET "id" = $1, "v" = $2 WHERE "id" = $3)");
     EXPECT_EQ(texts(plan), (std::vector<std::string>{"2", "x", "1"}));
 }
@@ -88,8 +90,8 @@ TEST(statements, full_identity_touches_one_row_and_compares_types_without_equali
 TEST(statements, full_identity_update_sets_the_new_row_where_the_old_one_was) {
     const std::vector<column_spec> columns{{"a", int4_oid, "integer"}, {"j", json_oid, "json", false, false}};
     const auto table = bound(columns, 'f');
-    const auto plan = planned(pghandoff::apply::plan_update(
-        table, update({text_value("2"), null_value()}, 'O', {text_value("1"), null_value()})));
+    const auto change = update({text_value("2"), null_value()}, 'O', {text_value("1"), null_value()});
+    const auto plan = planned(pghandoff::apply::plan_update(table, change));
     EXPECT_EQ(statement_sql(table, plan.shape),
               R"(UPDATE "public"."items" SET "a" = $1, "j" = $2 WHERE ctid = )"
               R"((SELECT ctid FROM "public"."items" WHERE "a" = $3 AND "j" IS NULL LIMIT 1))");
@@ -117,8 +119,8 @@ TEST(statements, an_identity_always_key_that_stays_is_left_out_of_set) {
     auto columns = items;
     columns[0].identity_always = true;
     const auto table = bound(columns);
-    const auto plan =
-        planned(pghandoff::apply::plan_update(table, update({text_value("3"), text_value("x"), text_value("d")})));
+    const auto change = update({text_value("3"), text_value("x"), text_value("d")});
+    const auto plan = planned(pghandoff::apply::plan_update(table, change));
     EXPECT_EQ(statement_sql(table, plan.shape), R"(UPDATE "public"."items" SET "v" = $1, "doc" = $2 WHERE "id" = $3)");
     EXPECT_EQ(texts(plan), (std::vector<std::string>{"x", "d", "3"}));
 }
@@ -127,8 +129,9 @@ TEST(statements, a_changed_identity_always_key_moves_the_row_keeping_unchanged_t
     auto columns = items;
     columns[0].identity_always = true;
     const auto table = bound(columns);
-    const auto plan = planned(pghandoff::apply::plan_update(
-        table, update({text_value("4"), text_value("x"), unchanged()}, 'K', {text_value("3"), null_value(), null_value()})));
+    const auto change =
+        update({text_value("4"), text_value("x"), unchanged()}, 'K', {text_value("3"), null_value(), null_value()});
+    const auto plan = planned(pghandoff::apply::plan_update(table, change));
     EXPECT_EQ(statement_sql(table, plan.shape),
               R"(WITH moved AS (DELETE FROM "public"."items" WHERE "id" = $3 RETURNING *) INSERT INTO "public"."items" )"
               R"(("id", "v", "doc") OVERRIDING SYSTEM VALUE SELECT $1::integer, $2::text, moved."doc" FROM moved)");
@@ -137,7 +140,9 @@ TEST(statements, a_changed_identity_always_key_moves_the_row_keeping_unchanged_t
 
 TEST(statements, an_update_of_unchanged_toast_values_only_writes_nothing) {
     const std::vector<column_spec> columns{{"id", int4_oid, "integer", true, true, true}, {"doc", text_oid}};
-    const auto plan = planned(pghandoff::apply::plan_update(bound(columns), update({text_value("1"), unchanged()})));
+    const auto table = bound(columns);
+    const auto change = update({text_value("1"), unchanged()});
+    const auto plan = planned(pghandoff::apply::plan_update(table, change));
     EXPECT_TRUE(plan.shape.writes_nothing());
 }
 
