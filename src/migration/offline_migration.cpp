@@ -1,137 +1,14 @@
 #include "migration/offline_migration.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <functional>
-#include <iostream>
-#include <map>
-#include <random>
+#include "migration/migration_run.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
-
-#include "catalog/compression_probe.hpp"
-#include "catalog/large_objects.hpp"
-#include "catalog/table_catalog.hpp"
-#include "apply/applier.hpp"
-#include "cdc/publication.hpp"
-#include "cdc/replication_stream.hpp"
-#include "migration/change_capture.hpp"
-#include "migration/chunk_copy.hpp"
-#include "migration/follow.hpp"
-#include "migration/database_objects.hpp"
-#include "migration/job_runner.hpp"
-#include "migration/preflight.hpp"
-#include "migration/progress_board.hpp"
-#include "migration/progress_store.hpp"
-#include "migration/sessions.hpp"
-#include "migration/snapshot.hpp"
-#include "pg/copy_relay.hpp"
-#include "pg/quote.hpp"
-#include "pg/replication.hpp"
-#include "schema/post_data_plan.hpp"
-#include "spool/writer.hpp"
-#include "schema/role_filter.hpp"
-#include "util/error.hpp"
-#include "util/state_dir.hpp"
 
 namespace pghandoff::migration {
 
-namespace asio = boost::asio;
-namespace fs = std::filesystem;
-using asio::awaitable;
-
-namespace {
-
-std::string random_suffix() {
-    std::random_device rd;
-    return fmt::format("{:08x}", rd());
-}
-
-/// The state of one run, shared by the orchestration and the jobs.
-class offline_run {
-public:
-    offline_run(const migrate_options& options, asio::io_context& io)
-        : options_(options), io_(io), progress_timer_(io), runner_(io) {}
-
-    awaitable<void> run();
-
-private:
-    awaitable<void> prepare_schema(preflight_report& report);
-    awaitable<void> load_catalog();
-    void build_jobs();
-    awaitable<void> run_jobs();
-    awaitable<void> show_progress();
-
-    awaitable<void> copy_chunk(worker& w, copy::copy_chunk chunk);
-    awaitable<void> run_step(worker& w, std::string key, std::string sql, std::string what);
-    awaitable<void> copy_large_objects(worker& w, std::vector<catalog::large_object> objects);
-    awaitable<void> refresh_matviews(worker& w);
-    awaitable<void> set_sequences(worker& w);
-
-    job_graph::job_id add_job(std::string name, int priority, std::vector<table_claim> claims, job_body body) {
-        return runner_.add(std::move(name), priority, std::move(claims), std::move(body));
-    }
-
-    const migrate_options& options_;
-    asio::io_context& io_;
-    asio::steady_timer progress_timer_;
-    job_runner runner_;
-    job_graph& graph_ = runner_.graph();
-    std::size_t chunks_left_ = 0;
-    source_snapshot snapshot_;
-    std::string encoding_;
-    std::optional<stored_progress> progress_;
-    std::set<std::string> done_steps_;
-    std::set<std::string> missing_roles_;
-
-    std::map<std::string, catalog::table_info> tables_;  // by quoted qualified name
-    std::vector<copy::copy_chunk> chunks_;
-    std::vector<bool> chunk_done_;
-    schema::post_data_plan post_data_;
-    std::vector<catalog::large_object> large_objects_;
-    std::vector<catalog::qualified_name> matviews_;
-    /// Columns loaded as EXTERNAL, by table (quoted name), to set back to EXTENDED.
-    std::map<std::string, std::vector<catalog::incompressible_column>> loaded_external_;
-
-    progress_board board_;
-    bool copying_ = true;
-
-    // Online mode.
-    awaitable<void> create_capture_objects(const preflight_report& report);
-    awaitable<void> start_capture(pg::connection replication, pg::lsn start);
-    awaitable<void> follow_changes();
-    awaitable<void> apply_changes(pg::connection target);
-    bool copy_complete() const { return done_steps_.count("copy complete") > 0; }
-    std::string slot_name_;
-    std::string publication_name_;
-    std::optional<cdc::replication_stream> stream_;
-    std::optional<spool::writer> spool_;
-    std::optional<change_capture> capture_;
-    int sessions_opened_ = 0;
-    bool capture_objects_created_ = false;
-    std::exception_ptr capture_failure_;
-    bool capture_running_ = false;
-
-public:
-    /// After a failed first run of an online migration that had not finished its copy, the slot
-    /// and publication it created, to drop so that nothing is left behind on the source.
-    std::optional<std::pair<std::string, std::string>> capture_objects_to_drop() const {
-        if (!capture_objects_created_ || copy_complete()) return std::nullopt;
-        return std::make_pair(slot_name_, publication_name_);
-    }
-};
-
-awaitable<void> offline_run::run() {
+awaitable<void> migration_run::run() {
     board_.phase_started("preflight");
     auto report = co_await run_preflight(options_);
     board_.phase_finished("preflight");
@@ -184,127 +61,7 @@ awaitable<void> offline_run::run() {
     snapshot_.holder.reset();  // ends the snapshot; a temporary slot goes with its connection
 }
 
-awaitable<void> offline_run::create_capture_objects(const preflight_report& report) {
-    const std::string suffix = random_suffix();
-    slot_name_ = "pghandoff_" + suffix;
-    publication_name_ = "pghandoff_" + suffix;
-    auto admin = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
-    auto tables = co_await catalog::load_tables(admin, options_.selection);
-    std::vector<catalog::qualified_name> names;
-    for (const auto& t : tables) names.push_back(t.name);
-    co_await create_publication_for(admin, publication_name_, names, report.identity_full_tables);
-    capture_objects_created_ = true;
-    snapshot_ = co_await take_slot_snapshot(options_.source, slot_name_, false);
-    spdlog::info("publication {} and slot {} created; copying the snapshot at {}", publication_name_, slot_name_,
-                 snapshot_.consistent_point->to_string());
-}
-
-awaitable<void> offline_run::follow_changes() {
-    board_.phase_started("streaming");
-    auto executor = co_await asio::this_coro::executor;
-    if (!capture_) {
-        // Resuming: stream again from what the spool durably holds (the slot never went past it).
-        auto replication = co_await pg::connection::connect(streaming_conninfo(options_.source), "source (replication)");
-        asio::co_spawn(executor, start_capture(std::move(replication), pg::lsn{}),
-                       [this](std::exception_ptr e) { if (e) capture_failure_ = e; });
-    }
-    auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
-    if (!done_steps_.count("triggers suspended")) {
-        std::vector<catalog::qualified_name> tables;
-        for (const auto& [key, t] : tables_) tables.push_back(t.name);
-        if (tables.empty()) {
-            auto list = co_await catalog::load_tables(target, options_.selection);
-            for (const auto& t : list) tables.push_back(t.name);
-        }
-        auto suspended = co_await suspend_replica_triggers(target, tables);
-        co_await target.exec(step_done_sql("triggers suspended"));
-        if (suspended) spdlog::info("{} ENABLE ALWAYS/REPLICA triggers disabled on the target until the cutover", suspended);
-    }
-    co_await apply_changes(std::move(target));
-    board_.phase_finished("streaming");
-}
-
-awaitable<void> offline_run::apply_changes(pg::connection target) {
-    auto executor = co_await asio::this_coro::executor;
-    // The stream's text comes in the source database's encoding: read it as such.
-    co_await target.exec("SET client_encoding = " + pg::quote_literal(encoding_));
-    apply::apply_options apply_options;  // a named object: GCC 12 mishandles temporaries in co_await operands
-    auto applier = co_await apply::applier::open(std::move(target), apply_options);
-    asio::steady_timer pause(executor);
-    auto sleep = [&](std::chrono::milliseconds d) -> awaitable<void> {
-        pause.expires_after(d);
-        boost::system::error_code ec;
-        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    };
-    while (!spool_ && !capture_failure_) co_await sleep(std::chrono::milliseconds(20));  // the writer repairs first
-    if (capture_failure_) std::rethrow_exception(capture_failure_);
-    spool::reader reader(options_.state_dir / "spool", applier.applied());
-    spdlog::info("applying changes on the target from {}", applier.applied().to_string());
-
-    bool stopping = false;
-    asio::signal_set signals(executor, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code ec, int) {
-        if (ec) return;
-        stopping = true;
-        pause.cancel();
-    });
-    auto last_report = clock::now();
-    while (!stopping) {
-        if (capture_failure_) std::rethrow_exception(capture_failure_);
-        const auto applied_now = co_await applier.apply_available(reader);
-        if (clock::now() - last_report >= std::chrono::seconds(10)) {
-            last_report = clock::now();
-            spool_->release_through(applier.applied());
-            const auto& c = capture_->counters();
-            const pg::lsn applied = applier.applied();
-            const auto lag_bytes = c.server_wal_end > applied ? c.server_wal_end.value() - applied.value() : 0;
-            const bool caught_up = applied >= c.durable;
-            const double lag_seconds =
-                caught_up || applier.progress().commit_time == 0
-                    ? 0.0
-                    : std::chrono::duration<double>(std::chrono::system_clock::now() -
-                                                    cdc::from_pg_timestamp(applier.progress().commit_time))
-                          .count();
-            spdlog::info("streaming: applied {} ({} source transactions), lag {} and {:.1f}s, spool {}",
-                         applied.to_string(), applier.counters().source_transactions,
-                         human_bytes(static_cast<double>(lag_bytes)), lag_seconds,
-                         human_bytes(static_cast<double>(spool_->bytes_on_disk())));
-        }
-        if (applied_now == 0) co_await sleep(std::chrono::milliseconds(20));
-    }
-    signals.cancel();
-    spdlog::info("stopping: applied up to {}; rerun the same command to resume", applier.applied().to_string());
-    // End the capture and wait for it, so that nothing of it outlives this run.
-    capture_->stop();
-    stream_->end_status_loop();
-    stream_->connection().interrupt();
-    while (capture_running_) co_await sleep(std::chrono::milliseconds(10));
-}
-
-awaitable<void> offline_run::start_capture(pg::connection replication, pg::lsn start) {
-    capture_running_ = true;
-    struct running {
-        offline_run& run;
-        ~running() {
-            run.capture_running_ = false;
-            if (run.stream_) run.stream_->end_status_loop();
-        }
-    } guard{*this};
-    spool_.emplace(options_.state_dir / "spool");
-    stream_.emplace(std::move(replication));
-    // The server skips every transaction that committed before `start`: none is spooled twice.
-    if (spool_->durable_lsn() > start) start = spool_->durable_lsn();
-    cdc::stream_options stream_options{slot_name_, {publication_name_}, start, stream_->connection().server_version()};
-    co_await stream_->start(stream_options);
-    capture_options capture_opts;
-    capture_opts.spool_limit_bytes = options_.spool_limit_bytes;
-    capture_.emplace(*stream_, *spool_, capture_opts);
-    spdlog::info("streaming changes from slot {} at {} into {}", slot_name_, start.to_string(),
-                 (options_.state_dir / "spool").string());
-    co_await capture_->run();
-}
-
-awaitable<void> offline_run::load_catalog() {
+awaitable<void> migration_run::load_catalog() {
     board_.phase_started("catalog");
     auto source = co_await open_snapshot_session(options_.source, snapshot_.name, encoding_, "source");
     auto types = co_await catalog::type_catalog::load(source);
@@ -361,7 +118,7 @@ awaitable<void> offline_run::load_catalog() {
     board_.phase_finished("catalog");
 }
 
-awaitable<void> offline_run::prepare_schema(preflight_report& report) {
+awaitable<void> migration_run::prepare_schema(preflight_report& report) {
     board_.phase_started("schema pre-data");
     const fs::path archive = options_.state_dir / "schema.dump";
     schema::dump_schema(*report.dump, options_.source, snapshot_.name, options_.selection, archive);
@@ -416,7 +173,7 @@ awaitable<void> offline_run::prepare_schema(preflight_report& report) {
     board_.phase_finished("schema pre-data");
 }
 
-void offline_run::build_jobs() {
+void migration_run::build_jobs() {
     // Priorities: post-data of finished tables first (they unblock the rest), then their
     // ANALYZE, then copies largest first, then the tail, foreign keys, sequences and
     // materialized views, large objects whenever a worker is free.
@@ -525,7 +282,7 @@ void offline_run::build_jobs() {
     }
 }
 
-awaitable<void> offline_run::copy_chunk(worker& w, copy::copy_chunk chunk) {
+awaitable<void> migration_run::copy_chunk(worker& w, copy::copy_chunk chunk) {
     const auto& table = tables_.at(chunk.table.sql());
     auto& tp = board_.table(chunk.table.display());
     if (!tp.started) tp.started = clock::now();
@@ -551,7 +308,7 @@ awaitable<void> offline_run::copy_chunk(worker& w, copy::copy_chunk chunk) {
                  copy::to_string(chunk.format));
 }
 
-awaitable<void> offline_run::run_step(worker& w, std::string key, std::string sql, std::string what) {
+awaitable<void> migration_run::run_step(worker& w, std::string key, std::string sql, std::string what) {
     const bool is_fk = what.starts_with("FOREIGN KEY");
     const bool is_index = what.starts_with("INDEX") || what.starts_with("CONSTRAINT");
     const std::string phase = is_fk ? "foreign keys" : is_index ? "indexes and constraints"
@@ -567,20 +324,20 @@ awaitable<void> offline_run::run_step(worker& w, std::string key, std::string sq
     spdlog::info("{} done in {:.2f}s", what, std::chrono::duration<double>(clock::now() - start).count());
 }
 
-awaitable<void> offline_run::copy_large_objects(worker& w, std::vector<catalog::large_object> objects) {
+awaitable<void> migration_run::copy_large_objects(worker& w, std::vector<catalog::large_object> objects) {
     board_.phase_started("large objects");
     const large_object_options lo_options{!options_.no_owner, !options_.no_acl, missing_roles_};
     for (const auto& lo : objects) co_await copy_large_object(*w.source, *w.target, lo, lo_options);
     board_.phase_finished("large objects");
 }
 
-awaitable<void> offline_run::refresh_matviews(worker& w) {
+awaitable<void> migration_run::refresh_matviews(worker& w) {
     board_.phase_started("materialized views");
     co_await refresh_materialized_views(*w.target, matviews_);
     board_.phase_finished("materialized views");
 }
 
-awaitable<void> offline_run::set_sequences(worker& w) {
+awaitable<void> migration_run::set_sequences(worker& w) {
     board_.phase_started("sequences");
     // Read at the end: values at or past every row copied from the snapshot.
     auto count = co_await copy_sequences(options_.source, *w.target, options_.selection);
@@ -588,7 +345,7 @@ awaitable<void> offline_run::set_sequences(worker& w) {
     board_.phase_finished("sequences");
 }
 
-awaitable<void> offline_run::show_progress() {
+awaitable<void> migration_run::show_progress() {
     const bool tty = options_.progress == progress_mode::terminal ||
                      (options_.progress == progress_mode::automatic && isatty(STDERR_FILENO));
     if (options_.progress == progress_mode::none) co_return;
@@ -615,13 +372,13 @@ awaitable<void> offline_run::show_progress() {
     if (tty && drawn) std::fputs(fmt::format("\x1b[{}A\x1b[J", drawn).c_str(), stderr);
 }
 
-awaitable<void> offline_run::run_jobs() {
+awaitable<void> migration_run::run_jobs() {
     const int workers = std::max(1, options_.jobs);
     spdlog::info("running {} jobs on {} workers", graph_.size(), workers);
     chunks_left_ = static_cast<std::size_t>(std::count(chunk_done_.begin(), chunk_done_.end(), false));
     asio::co_spawn(co_await asio::this_coro::executor, show_progress(), asio::detached);
     struct stop_progress {
-        offline_run& run;
+        migration_run& run;
         ~stop_progress() {
             run.copying_ = false;
             run.progress_timer_.cancel();
@@ -648,7 +405,6 @@ awaitable<void> offline_run::run_jobs() {
     std::fflush(stdout);
 }
 
-}  // namespace
 
 void run_offline_migration(const migrate_options& options) {
     ensure_state_dir(options.state_dir);
@@ -656,7 +412,7 @@ void run_offline_migration(const migrate_options& options) {
     std::optional<std::pair<std::string, std::string>> leftovers;
     {
         asio::io_context io;
-        auto run = std::make_unique<offline_run>(options, io);
+        auto run = std::make_unique<migration_run>(options, io);
         asio::co_spawn(io, run->run(), [&](std::exception_ptr e) {
             failure = e;
             io.stop();

@@ -1,0 +1,132 @@
+#pragma once
+// The state of one migration run, shared by its phases: offline_migration.cpp (preflight,
+// snapshot, schema, copy and post-data jobs) and online_phases.cpp (capture and apply).
+// Internal to src/migration.
+#include "migration/offline_migration.hpp"
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <random>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include "catalog/compression_probe.hpp"
+#include "catalog/large_objects.hpp"
+#include "catalog/table_catalog.hpp"
+#include "apply/applier.hpp"
+#include "cdc/publication.hpp"
+#include "cdc/replication_stream.hpp"
+#include "migration/change_capture.hpp"
+#include "migration/chunk_copy.hpp"
+#include "migration/follow.hpp"
+#include "migration/database_objects.hpp"
+#include "migration/job_runner.hpp"
+#include "migration/preflight.hpp"
+#include "migration/progress_board.hpp"
+#include "migration/progress_store.hpp"
+#include "migration/sessions.hpp"
+#include "migration/snapshot.hpp"
+#include "pg/copy_relay.hpp"
+#include "pg/quote.hpp"
+#include "pg/replication.hpp"
+#include "schema/post_data_plan.hpp"
+#include "spool/writer.hpp"
+#include "schema/role_filter.hpp"
+#include "util/error.hpp"
+#include "util/state_dir.hpp"
+
+namespace pghandoff::migration {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using asio::awaitable;
+
+inline std::string random_suffix() {
+    std::random_device rd;
+    return fmt::format("{:08x}", rd());
+}
+
+/// The state of one run, shared by the orchestration and the jobs.
+/// One run of `pghandoff migrate`.
+class migration_run {
+public:
+    migration_run(const migrate_options& options, asio::io_context& io)
+        : options_(options), io_(io), progress_timer_(io), runner_(io) {}
+
+    awaitable<void> run();
+
+private:
+    awaitable<void> prepare_schema(preflight_report& report);
+    awaitable<void> load_catalog();
+    void build_jobs();
+    awaitable<void> run_jobs();
+    awaitable<void> show_progress();
+
+    awaitable<void> copy_chunk(worker& w, copy::copy_chunk chunk);
+    awaitable<void> run_step(worker& w, std::string key, std::string sql, std::string what);
+    awaitable<void> copy_large_objects(worker& w, std::vector<catalog::large_object> objects);
+    awaitable<void> refresh_matviews(worker& w);
+    awaitable<void> set_sequences(worker& w);
+
+    job_graph::job_id add_job(std::string name, int priority, std::vector<table_claim> claims, job_body body) {
+        return runner_.add(std::move(name), priority, std::move(claims), std::move(body));
+    }
+
+    const migrate_options& options_;
+    asio::io_context& io_;
+    asio::steady_timer progress_timer_;
+    job_runner runner_;
+    job_graph& graph_ = runner_.graph();
+    std::size_t chunks_left_ = 0;
+    source_snapshot snapshot_;
+    std::string encoding_;
+    std::optional<stored_progress> progress_;
+    std::set<std::string> done_steps_;
+    std::set<std::string> missing_roles_;
+
+    std::map<std::string, catalog::table_info> tables_;  // by quoted qualified name
+    std::vector<copy::copy_chunk> chunks_;
+    std::vector<bool> chunk_done_;
+    schema::post_data_plan post_data_;
+    std::vector<catalog::large_object> large_objects_;
+    std::vector<catalog::qualified_name> matviews_;
+    /// Columns loaded as EXTERNAL, by table (quoted name), to set back to EXTENDED.
+    std::map<std::string, std::vector<catalog::incompressible_column>> loaded_external_;
+
+    progress_board board_;
+    bool copying_ = true;
+
+    // Online mode.
+    awaitable<void> create_capture_objects(const preflight_report& report);
+    awaitable<void> start_capture(pg::connection replication, pg::lsn start);
+    awaitable<void> follow_changes();
+    awaitable<void> apply_changes(pg::connection target);
+    bool copy_complete() const { return done_steps_.count("copy complete") > 0; }
+    std::string slot_name_;
+    std::string publication_name_;
+    std::optional<cdc::replication_stream> stream_;
+    std::optional<spool::writer> spool_;
+    std::optional<change_capture> capture_;
+    int sessions_opened_ = 0;
+    bool capture_objects_created_ = false;
+    std::exception_ptr capture_failure_;
+    bool capture_running_ = false;
+
+public:
+    /// After a failed first run of an online migration that had not finished its copy, the slot
+    /// and publication it created, to drop so that nothing is left behind on the source.
+    std::optional<std::pair<std::string, std::string>> capture_objects_to_drop() const {
+        if (!capture_objects_created_ || copy_complete()) return std::nullopt;
+        return std::make_pair(slot_name_, publication_name_);
+    }
+};
+}  // namespace pghandoff::migration

@@ -1,0 +1,127 @@
+#include "migration/migration_run.hpp"
+
+#include <csignal>
+
+namespace pghandoff::migration {
+
+awaitable<void> migration_run::create_capture_objects(const preflight_report& report) {
+    const std::string suffix = random_suffix();
+    slot_name_ = "pghandoff_" + suffix;
+    publication_name_ = "pghandoff_" + suffix;
+    auto admin = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
+    auto tables = co_await catalog::load_tables(admin, options_.selection);
+    std::vector<catalog::qualified_name> names;
+    for (const auto& t : tables) names.push_back(t.name);
+    co_await create_publication_for(admin, publication_name_, names, report.identity_full_tables);
+    capture_objects_created_ = true;
+    snapshot_ = co_await take_slot_snapshot(options_.source, slot_name_, false);
+    spdlog::info("publication {} and slot {} created; copying the snapshot at {}", publication_name_, slot_name_,
+                 snapshot_.consistent_point->to_string());
+}
+
+awaitable<void> migration_run::follow_changes() {
+    board_.phase_started("streaming");
+    auto executor = co_await asio::this_coro::executor;
+    if (!capture_) {
+        // Resuming: stream again from what the spool durably holds (the slot never went past it).
+        auto replication = co_await pg::connection::connect(streaming_conninfo(options_.source), "source (replication)");
+        asio::co_spawn(executor, start_capture(std::move(replication), pg::lsn{}),
+                       [this](std::exception_ptr e) { if (e) capture_failure_ = e; });
+    }
+    auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
+    if (!done_steps_.count("triggers suspended")) {
+        std::vector<catalog::qualified_name> tables;
+        for (const auto& [key, t] : tables_) tables.push_back(t.name);
+        if (tables.empty()) {
+            auto list = co_await catalog::load_tables(target, options_.selection);
+            for (const auto& t : list) tables.push_back(t.name);
+        }
+        auto suspended = co_await suspend_replica_triggers(target, tables);
+        co_await target.exec(step_done_sql("triggers suspended"));
+        if (suspended) spdlog::info("{} ENABLE ALWAYS/REPLICA triggers disabled on the target until the cutover", suspended);
+    }
+    co_await apply_changes(std::move(target));
+    board_.phase_finished("streaming");
+}
+
+awaitable<void> migration_run::apply_changes(pg::connection target) {
+    auto executor = co_await asio::this_coro::executor;
+    // The stream's text comes in the source database's encoding: read it as such.
+    co_await target.exec("SET client_encoding = " + pg::quote_literal(encoding_));
+    apply::apply_options apply_options;  // a named object: GCC 12 mishandles temporaries in co_await operands
+    auto applier = co_await apply::applier::open(std::move(target), apply_options);
+    asio::steady_timer pause(executor);
+    auto sleep = [&](std::chrono::milliseconds d) -> awaitable<void> {
+        pause.expires_after(d);
+        boost::system::error_code ec;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    };
+    while (!spool_ && !capture_failure_) co_await sleep(std::chrono::milliseconds(20));  // the writer repairs first
+    if (capture_failure_) std::rethrow_exception(capture_failure_);
+    spool::reader reader(options_.state_dir / "spool", applier.applied());
+    spdlog::info("applying changes on the target from {}", applier.applied().to_string());
+
+    bool stopping = false;
+    asio::signal_set signals(executor, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int) {
+        if (ec) return;
+        stopping = true;
+        pause.cancel();
+    });
+    auto last_report = clock::now();
+    while (!stopping) {
+        if (capture_failure_) std::rethrow_exception(capture_failure_);
+        const auto applied_now = co_await applier.apply_available(reader);
+        if (clock::now() - last_report >= std::chrono::seconds(10)) {
+            last_report = clock::now();
+            spool_->release_through(applier.applied());
+            const auto& c = capture_->counters();
+            const pg::lsn applied = applier.applied();
+            const auto lag_bytes = c.server_wal_end > applied ? c.server_wal_end.value() - applied.value() : 0;
+            const bool caught_up = applied >= c.durable;
+            const double lag_seconds =
+                caught_up || applier.progress().commit_time == 0
+                    ? 0.0
+                    : std::chrono::duration<double>(std::chrono::system_clock::now() -
+                                                    cdc::from_pg_timestamp(applier.progress().commit_time))
+                          .count();
+            spdlog::info("streaming: applied {} ({} source transactions), lag {} and {:.1f}s, spool {}",
+                         applied.to_string(), applier.counters().source_transactions,
+                         human_bytes(static_cast<double>(lag_bytes)), lag_seconds,
+                         human_bytes(static_cast<double>(spool_->bytes_on_disk())));
+        }
+        if (applied_now == 0) co_await sleep(std::chrono::milliseconds(20));
+    }
+    signals.cancel();
+    spdlog::info("stopping: applied up to {}; rerun the same command to resume", applier.applied().to_string());
+    // End the capture and wait for it, so that nothing of it outlives this run.
+    capture_->stop();
+    stream_->end_status_loop();
+    stream_->connection().interrupt();
+    while (capture_running_) co_await sleep(std::chrono::milliseconds(10));
+}
+
+awaitable<void> migration_run::start_capture(pg::connection replication, pg::lsn start) {
+    capture_running_ = true;
+    struct running {
+        migration_run& run;
+        ~running() {
+            run.capture_running_ = false;
+            if (run.stream_) run.stream_->end_status_loop();
+        }
+    } guard{*this};
+    spool_.emplace(options_.state_dir / "spool");
+    stream_.emplace(std::move(replication));
+    // The server skips every transaction that committed before `start`: none is spooled twice.
+    if (spool_->durable_lsn() > start) start = spool_->durable_lsn();
+    cdc::stream_options stream_options{slot_name_, {publication_name_}, start, stream_->connection().server_version()};
+    co_await stream_->start(stream_options);
+    capture_options capture_opts;
+    capture_opts.spool_limit_bytes = options_.spool_limit_bytes;
+    capture_.emplace(*stream_, *spool_, capture_opts);
+    spdlog::info("streaming changes from slot {} at {} into {}", slot_name_, start.to_string(),
+                 (options_.state_dir / "spool").string());
+    co_await capture_->run();
+}
+
+}  // namespace pghandoff::migration
