@@ -113,9 +113,15 @@ private:
     bool copy_complete() const { return done_steps_.count("copy complete") > 0; }
     std::string slot_name_;
     std::string publication_name_;
-    std::optional<cdc::replication_stream> stream_;
+    std::unique_ptr<cdc::replication_stream> stream_;
+    /// Streams of dropped connections: kept until the run ends, since their status loops may
+    /// still be winding down.
+    std::vector<std::unique_ptr<cdc::replication_stream>> dropped_streams_;
     std::optional<spool::writer> spool_;
-    std::optional<change_capture> capture_;
+    std::unique_ptr<change_capture> capture_;
+    std::vector<std::unique_ptr<change_capture>> dropped_captures_;
+    bool capture_stopping_ = false;
+    awaitable<void> capture_once(pg::connection replication, pg::lsn start);
     int sessions_opened_ = 0;
     bool capture_objects_created_ = false;
     std::exception_ptr capture_failure_;

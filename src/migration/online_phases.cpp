@@ -22,7 +22,7 @@ awaitable<void> migration_run::create_capture_objects(const preflight_report& re
 awaitable<void> migration_run::follow_changes() {
     board_.phase_started("streaming");
     auto executor = co_await asio::this_coro::executor;
-    if (!capture_) {
+    if (!capture_running_) {
         // Resuming: stream again from what the spool durably holds (the slot never went past it).
         auto replication = co_await pg::connection::connect(streaming_conninfo(options_.source), "source (replication)");
         asio::co_spawn(executor, start_capture(std::move(replication), pg::lsn{}),
@@ -75,7 +75,7 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
         if (clock::now() - last_report >= std::chrono::seconds(10)) {
             last_report = clock::now();
             spool_->release_through(applier.applied());
-            const auto& c = capture_->counters();
+            const capture_counters c = capture_ ? capture_->counters() : capture_counters{};
             const pg::lsn applied = applier.applied();
             const auto lag_bytes = c.server_wal_end > applied ? c.server_wal_end.value() - applied.value() : 0;
             const bool caught_up = applied >= c.durable;
@@ -95,10 +95,32 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
     signals.cancel();
     spdlog::info("stopping: applied up to {}; rerun the same command to resume", applier.applied().to_string());
     // End the capture and wait for it, so that nothing of it outlives this run.
-    capture_->stop();
-    stream_->end_status_loop();
-    stream_->connection().interrupt();
+    capture_stopping_ = true;
+    if (capture_) capture_->stop();
+    if (stream_) {
+        stream_->end_status_loop();
+        stream_->connection().interrupt();
+    }
     while (capture_running_) co_await sleep(std::chrono::milliseconds(10));
+}
+
+awaitable<void> migration_run::capture_once(pg::connection replication, pg::lsn start) {
+    if (stream_) {
+        stream_->end_status_loop();
+        dropped_streams_.push_back(std::move(stream_));
+        dropped_captures_.push_back(std::move(capture_));
+    }
+    stream_ = std::make_unique<cdc::replication_stream>(std::move(replication));
+    // The server skips every transaction that committed before `start`: none is spooled twice.
+    if (spool_->durable_lsn() > start) start = spool_->durable_lsn();
+    cdc::stream_options stream_options{slot_name_, {publication_name_}, start, stream_->connection().server_version()};
+    co_await stream_->start(stream_options);
+    capture_options capture_opts;
+    capture_opts.spool_limit_bytes = options_.spool_limit_bytes;
+    capture_ = std::make_unique<change_capture>(*stream_, *spool_, capture_opts);
+    spdlog::info("streaming changes from slot {} at {} into {}", slot_name_, start.to_string(),
+                 (options_.state_dir / "spool").string());
+    co_await capture_->run();
 }
 
 awaitable<void> migration_run::start_capture(pg::connection replication, pg::lsn start) {
@@ -111,17 +133,34 @@ awaitable<void> migration_run::start_capture(pg::connection replication, pg::lsn
         }
     } guard{*this};
     spool_.emplace(options_.state_dir / "spool");
-    stream_.emplace(std::move(replication));
-    // The server skips every transaction that committed before `start`: none is spooled twice.
-    if (spool_->durable_lsn() > start) start = spool_->durable_lsn();
-    cdc::stream_options stream_options{slot_name_, {publication_name_}, start, stream_->connection().server_version()};
-    co_await stream_->start(stream_options);
-    capture_options capture_opts;
-    capture_opts.spool_limit_bytes = options_.spool_limit_bytes;
-    capture_.emplace(*stream_, *spool_, capture_opts);
-    spdlog::info("streaming changes from slot {} at {} into {}", slot_name_, start.to_string(),
-                 (options_.state_dir / "spool").string());
-    co_await capture_->run();
+    asio::steady_timer pause(co_await asio::this_coro::executor);
+    std::optional<pg::connection> next(std::move(replication));
+    int failures = 0;
+    // A dropped connection or a source restart: reconnect with backoff (1 s doubling to 30 s),
+    // from what the spool durably holds. Ten failures in a row without progress end the run.
+    for (;;) {
+        const pg::lsn before = spool_->durable_lsn();
+        std::string why;
+        try {
+            if (!next) next.emplace(co_await pg::connection::connect(streaming_conninfo(options_.source), "source (replication)"));
+            pg::connection conn = std::move(*next);
+            next.reset();
+            co_await capture_once(std::move(conn), start);
+            why = "the source ended the replication stream";
+        } catch (const std::exception& e) {
+            if (capture_stopping_) throw;
+            why = pg::mask_passwords(e.what());
+        }
+        if (capture_stopping_) co_return;
+        failures = spool_->durable_lsn() > before ? 1 : failures + 1;
+        if (failures > 10) throw error("streaming from the source keeps failing: " + why);
+        const auto delay = std::chrono::seconds(std::min(30, 1 << std::min(failures - 1, 5)));
+        spdlog::warn("{}; reconnecting in {}s", why, delay.count());
+        pause.expires_after(delay);
+        boost::system::error_code ec;
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (capture_stopping_) co_return;
+    }
 }
 
 }  // namespace pghandoff::migration

@@ -96,6 +96,28 @@ TEST_F(migrate_online, follows_writes_during_and_after_the_copy_across_a_stop_an
     }
 }
 
+TEST_F(migrate_online, reconnects_when_the_source_drops_the_stream) {
+    test_databases dbs(servers_.source, servers_.target, "online_drop");
+    auto src = dbs.connect_source();
+    create_source_schema(src);
+    temporary_directory state;
+    temporary_directory logs;
+    background_command run(pghandoff_command(online_arguments(dbs, state.path() / "state")), {}, logs.path());
+    for (int round = 1; round <= 5; ++round) write_some(src, round);
+    ASSERT_TRUE(wait_until_equal(dbs, 60s).empty());
+    // The walsender goes away, as when the source restarts or the network drops the connection.
+    auto ended = src.scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_replication WHERE application_name = 'pghandoff'");
+    EXPECT_EQ(ended, "1");
+    for (int round = 6; round <= 15; ++round) write_some(src, round);
+    auto diff = wait_until_equal(dbs, 60s);
+    EXPECT_TRUE(diff.empty()) << describe_differences(diff);
+    run.kill(SIGTERM);
+    auto result = run.wait(30s);
+    EXPECT_EQ(result.exit_code, 0) << describe(result);
+    EXPECT_TRUE(mentions(result.stderr_text, "reconnecting")) << describe(result);
+}
+
 TEST_F(migrate_online, names_tables_that_cannot_replicate_and_leaves_nothing_behind) {
     test_databases dbs(servers_.source, servers_.target, "online_blocked");
     auto src = dbs.connect_source();
