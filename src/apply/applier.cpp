@@ -103,6 +103,7 @@ asio::awaitable<void> applier::begin(const cdc::begin_message& begin_message, pg
                     " before the previous one ends");
     // A transaction whose commit record starts before the applied end LSN is on the target already.
     transaction_ = {true, begin_message.final_lsn < applied_.end_lsn, false, std::nullopt};
+    transaction_commit_ = begin_message.final_lsn;
     if (transaction_.skipped) co_return;
     // The Begin carries the LSN of the transaction's first change: the WAL up to its commit
     // tells a big transaction before its changes are read.
@@ -140,6 +141,7 @@ asio::awaitable<void> applier::apply_row(const cdc::message& change, pg::lsn lsn
     require_transaction("a row change");
     if (transaction_.skipped) co_return;
     const auto* known = co_await bind(relid_of(change));
+    if (copied_after_commit(known->message)) co_return;
     const auto& table = *known->bound;
     auto planned = plan_for(table, change);
     if (const auto* problem = std::get_if<std::string>(&planned))
@@ -161,14 +163,22 @@ asio::awaitable<void> applier::apply_truncate(const cdc::truncate_message& trunc
     std::string names;
     for (const auto relid : truncate.relids) {
         const auto* known = co_await bind(relid);
+        if (copied_after_commit(known->message)) continue;
         tables.push_back(&*known->bound);
         names += (names.empty() ? "" : ", ") + known->bound->display_name;
     }
+    if (tables.empty()) co_return;
     truncate_labels_.push_back("TRUNCATE of " + names);
     target_.execute_sql(truncate_sql(tables, truncate.restart_identity, truncate.cascade), {},
                         {&truncate_labels_.back(), lsn, false});
     ++counters_.truncates;
     co_await target_.pace();
+}
+
+bool applier::copied_after_commit(const cdc::relation_message& relation) const {
+    if (copied_at_.empty()) return false;
+    auto found = copied_at_.find(relation_schema(relation) + '\x1f' + relation.name);
+    return found != copied_at_.end() && transaction_commit_ < found->second;
 }
 
 asio::awaitable<const applier::known_relation*> applier::bind(std::uint32_t relid) {

@@ -94,6 +94,13 @@ public:
     const std::optional<applied_marker>& last_marker() const { return last_marker_; }
     const apply_counters& counters() const { return counters_; }
 
+    /// The table's rows were copied from a snapshot taken at `consistent_point` (a copy redone
+    /// after a restart): changes of transactions that committed before it are in those rows
+    /// already and are skipped for that table.
+    void copied_at(const std::string& schema, const std::string& name, pg::lsn consistent_point) {
+        copied_at_[schema + '\x1f' + name] = consistent_point;
+    }
+
 private:
     struct known_relation {
         cdc::relation_message message;
@@ -149,7 +156,10 @@ private:
     group_state group_;
     std::size_t committed_in_call_ = 0;
     bool broken_ = false;
-    std::deque<std::string> truncate_labels_;  ///< of TRUNCATEs awaiting their results
+    std::deque<std::string> truncate_labels_;
+    std::unordered_map<std::string, pg::lsn> copied_at_;  ///< schema\x1fname -> snapshot of its copy
+    pg::lsn transaction_commit_;                          ///< commit LSN of the open source transaction
+    bool copied_after_commit(const cdc::relation_message& relation) const;  ///< of TRUNCATEs awaiting their results
 };
 
 }  // namespace pghandoff::apply

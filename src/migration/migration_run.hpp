@@ -121,7 +121,13 @@ private:
     std::unique_ptr<change_capture> capture_;
     std::vector<std::unique_ptr<change_capture>> dropped_captures_;
     bool capture_stopping_ = false;
+    bool progress_recorded_ = false;  ///< the target holds this run's bookkeeping: a rerun resumes
     awaitable<void> capture_once(pg::connection replication, pg::lsn start);
+    awaitable<void> restart_unfinished_tables();
+    /// The step recording that a table was copied again from a snapshot at `lsn`.
+    static std::string copied_at_key(const catalog::qualified_name& table, pg::lsn lsn) {
+        return std::string("copied-at\x1f") + table.schema + '\x1f' + table.name + '\x1f' + lsn.to_string();
+    }
     int sessions_opened_ = 0;
     bool capture_objects_created_ = false;
     std::exception_ptr capture_failure_;
@@ -131,7 +137,7 @@ public:
     /// After a failed first run of an online migration that had not finished its copy, the slot
     /// and publication it created, to drop so that nothing is left behind on the source.
     std::optional<std::pair<std::string, std::string>> capture_objects_to_drop() const {
-        if (!capture_objects_created_ || copy_complete()) return std::nullopt;
+        if (!capture_objects_created_ || progress_recorded_) return std::nullopt;
         return std::make_pair(slot_name_, publication_name_);
     }
 };

@@ -23,11 +23,33 @@ awaitable<void> migration_run::run() {
     if (options_.follow && progress_) {
         slot_name_ = progress_->identity.slot_name;
         publication_name_ = progress_->identity.publication_name;
-        if (!copy_complete())
-            throw error("the online migration to this target stopped during its copy, and resuming that is not "
-                        "supported yet",
-                        "on the source run SELECT pg_drop_replication_slot('" + slot_name_ + "'); DROP PUBLICATION " +
-                            pg::quote_ident(publication_name_) + "; then migrate again with --drop-if-exists");
+        if (copy_complete()) {
+            co_await follow_changes();
+            co_return;
+        }
+        // The copy stopped midway. The slot kept every change since its consistent point and
+        // streaming resumes from the spool; the tables not finished are copied again, whole,
+        // from a new snapshot, and the changes they already hold are skipped for them.
+        auto replication = co_await pg::connection::connect(streaming_conninfo(options_.source), "source (replication)");
+        asio::co_spawn(co_await asio::this_coro::executor, start_capture(std::move(replication), pg::lsn{}),
+                       [this](std::exception_ptr e) {
+                           if (!e) return;
+                           capture_failure_ = e;
+                           runner_.fail(e);
+                       });
+        board_.phase_started("snapshot");
+        snapshot_ = co_await take_slot_snapshot(options_.source, slot_name_ + "_resume", true);
+        board_.phase_finished("snapshot");
+        spdlog::info("resuming the copy from a new snapshot at {}", snapshot_.consistent_point->to_string());
+        co_await load_catalog();
+        co_await prepare_schema(report);
+        co_await restart_unfinished_tables();
+        build_jobs();
+        co_await run_jobs();
+        auto target = co_await pg::connection::connect(options_.target, "target");
+        co_await target.exec(step_done_sql("copy complete"));
+        done_steps_.insert("copy complete");
+        snapshot_.holder.reset();
         co_await follow_changes();
         co_return;
     }
@@ -59,6 +81,32 @@ awaitable<void> migration_run::run() {
     }
     co_await target.exec(drop_progress_sql());
     snapshot_.holder.reset();  // ends the snapshot; a temporary slot goes with its connection
+}
+
+awaitable<void> migration_run::restart_unfinished_tables() {
+    std::set<std::string> unfinished;
+    for (std::size_t i = 0; i < chunks_.size(); ++i)
+        if (!chunk_done_[i]) unfinished.insert(chunks_[i].table.sql());
+    if (unfinished.empty()) co_return;
+    std::string sql = "BEGIN;\n";
+    for (const auto& key : unfinished) {
+        const auto& t = tables_.at(key);
+        sql += "TRUNCATE ONLY " + key + ";\n";
+        sql += "UPDATE pghandoff.chunk SET done_at = NULL, rows = NULL, bytes = NULL WHERE table_schema = " +
+               pg::quote_literal(t.name.schema) + " AND table_name = " + pg::quote_literal(t.name.name) + ";\n";
+        const std::string step = copied_at_key(t.name, *snapshot_.consistent_point);
+        sql += step_done_sql(step) + " ON CONFLICT DO NOTHING;\n";
+        done_steps_.insert(step);
+    }
+    auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
+    co_await target.exec(sql + "COMMIT");
+    for (std::size_t i = 0; i < chunks_.size(); ++i)
+        if (unfinished.count(chunks_[i].table.sql()) && chunk_done_[i]) {
+            chunk_done_[i] = false;
+            auto& tp = board_.table(chunks_[i].table.display());
+            --tp.chunks_done;
+        }
+    spdlog::info("{} unfinished table(s) copied again from the new snapshot", unfinished.size());
 }
 
 awaitable<void> migration_run::load_catalog() {
@@ -165,6 +213,7 @@ awaitable<void> migration_run::prepare_schema(preflight_report& report) {
             throw error(std::string("applying the schema (pre-data) on the target failed: ") + e.what(), e.hint(),
                         e.sqlstate());
         }
+        progress_recorded_ = true;
         spdlog::info("schema pre-data applied ({} tables, {} chunks planned)", tables_.size(), chunks_.size());
     } else {
         spdlog::info("resuming: {} of {} chunks and {} steps already done", std::count(chunk_done_.begin(), chunk_done_.end(), true),
@@ -388,7 +437,7 @@ awaitable<void> migration_run::run_jobs() {
         w.source.emplace(co_await open_snapshot_session(options_.source, snapshot_.name, encoding_,
                                                         fmt::format("source (worker {})", w.id)));
         // Once every session imported the snapshot, its exporting connection may stream.
-        if (options_.follow && ++sessions_opened_ == workers && snapshot_.holder) {
+        if (options_.follow && !progress_ && ++sessions_opened_ == workers && snapshot_.holder) {
             pg::connection replication = std::move(*snapshot_.holder);
             snapshot_.holder.reset();
             asio::co_spawn(co_await asio::this_coro::executor, start_capture(std::move(replication), *snapshot_.consistent_point),

@@ -50,6 +50,16 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
     co_await target.exec("SET client_encoding = " + pg::quote_literal(encoding_));
     apply::apply_options apply_options;  // a named object: GCC 12 mishandles temporaries in co_await operands
     auto applier = co_await apply::applier::open(std::move(target), apply_options);
+    std::map<std::pair<std::string, std::string>, pg::lsn> copied_at;  // the latest copy of each table counts
+    for (const auto& key : done_steps_) {
+        if (!key.starts_with("copied-at\x1f")) continue;
+        auto a = key.find('\x1f'), b = key.find('\x1f', a + 1), c = key.find('\x1f', b + 1);
+        if (c == std::string::npos) continue;
+        auto lsn = pg::lsn::parse(key.substr(c + 1));
+        auto& at = copied_at[{key.substr(a + 1, b - a - 1), key.substr(b + 1, c - b - 1)}];
+        if (lsn && *lsn > at) at = *lsn;
+    }
+    for (const auto& [table, lsn] : copied_at) applier.copied_at(table.first, table.second, lsn);
     asio::steady_timer pause(executor);
     auto sleep = [&](std::chrono::milliseconds d) -> awaitable<void> {
         pause.expires_after(d);
@@ -147,6 +157,13 @@ awaitable<void> migration_run::start_capture(pg::connection replication, pg::lsn
             next.reset();
             co_await capture_once(std::move(conn), start);
             why = "the source ended the replication stream";
+        } catch (const error& e) {
+            if (capture_stopping_) throw;
+            if (e.sqlstate() == "42704")  // undefined object: the slot is gone
+                throw error("replication slot " + slot_name_ + " is gone from the source, and with it the changes "
+                            "not yet spooled",
+                            "start the migration over with --drop-if-exists");
+            why = pg::mask_passwords(e.what());
         } catch (const std::exception& e) {
             if (capture_stopping_) throw;
             why = pg::mask_passwords(e.what());

@@ -96,6 +96,53 @@ TEST_F(migrate_online, follows_writes_during_and_after_the_copy_across_a_stop_an
     }
 }
 
+TEST_F(migrate_online, resumes_after_a_kill_during_the_copy_with_writes_before_and_after) {
+    test_databases dbs(servers_.source, servers_.target, "online_copy_kill");
+    auto src = dbs.connect_source();
+    create_source_schema(src);
+    src.exec("CREATE TABLE bulk (id bigint PRIMARY KEY, v text);"
+             "INSERT INTO bulk SELECT g, md5(g::text) FROM generate_series(1, 1500000) g");
+    temporary_directory state;
+    temporary_directory logs;
+    auto args = online_arguments(dbs, state.path() / "state");
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == "--jobs") args[i + 1] = "1";
+    args.insert(args.end(), {"--chunk-size", "8MB"});
+    auto dst = dbs.connect_target();
+    {
+        background_command run(pghandoff_command(args), {}, logs.path());
+        // Kill it once a chunk of the bulk table is in, while writes go on.
+        auto deadline = std::chrono::steady_clock::now() + 60s;
+        int round = 1;
+        for (;; ++round) {
+            write_some(src, round);
+            src.exec("UPDATE bulk SET v = 'changed " + std::to_string(round) + "' WHERE id % 1000 = " + std::to_string(round));
+            auto done = dst.scalar(
+                "SELECT count(*) FROM pg_catalog.pg_tables t WHERE t.schemaname = 'pghandoff' AND t.tablename = 'chunk'");
+            if (done == "1" && dst.scalar("SELECT count(*) FROM pghandoff.chunk WHERE done_at IS NOT NULL AND "
+                                          "table_name = 'bulk'") != "0")
+                break;
+            ASSERT_TRUE(run.running()) << describe(run.wait(1s));
+            ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the copy never started";
+        }
+        run.kill(SIGKILL);
+        run.wait(10s);
+        ASSERT_NE(dst.scalar("SELECT count(*) FROM pghandoff.chunk WHERE done_at IS NULL"), "0")
+            << "the kill came after the copy: the test proves nothing";
+    }
+    for (int round = 100; round <= 110; ++round) write_some(src, round);
+    src.exec("UPDATE bulk SET v = 'after the kill' WHERE id % 777 = 0");
+    {
+        background_command run(pghandoff_command(args), {}, logs.path());
+        for (int round = 111; round <= 115; ++round) write_some(src, round);
+        auto diff = wait_until_equal(dbs, 120s);
+        EXPECT_TRUE(diff.empty()) << describe_differences(diff);
+        run.kill(SIGTERM);
+        auto result = run.wait(30s);
+        EXPECT_EQ(result.exit_code, 0) << describe(result);
+    }
+}
+
 TEST_F(migrate_online, reconnects_when_the_source_drops_the_stream) {
     test_databases dbs(servers_.source, servers_.target, "online_drop");
     auto src = dbs.connect_source();
