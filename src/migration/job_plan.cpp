@@ -1,0 +1,116 @@
+// The job graph of a migration run: which copy, post-data, ANALYZE and other jobs run, in
+// which order and on which tables.
+#include "migration/migration_run.hpp"
+
+namespace pghandoff::migration {
+
+void migration_run::build_jobs() {
+    // Priorities: post-data of finished tables first (they unblock the rest), then their
+    // ANALYZE, then copies largest first, then the tail, foreign keys, sequences and
+    // materialized views, large objects whenever a worker is free.
+    std::map<std::string, std::vector<job_graph::job_id>> copies_of, entries_of;
+    std::vector<job_graph::job_id> all_copies, all_table_entries;
+    for (std::size_t i = 0; i < chunks_.size(); ++i) {
+        if (chunk_done_[i]) continue;
+        const auto chunk = chunks_[i];
+        auto id = add_job("copy " + chunk.table.display(), 100, {{chunk.table.sql(), false}},
+                          [this, chunk](worker& w) { return copy_chunk(w, chunk); });
+        copies_of[chunk.table.sql()].push_back(id);
+        all_copies.push_back(id);
+    }
+    for (const auto& te : post_data_.per_table) {
+        if (done_steps_.count(te.entry.key)) continue;
+        const auto entry = te.entry;
+        std::string what = te.entry.type + " " + te.entry.tag;
+        auto id = add_job(what, 200, {{te.table, te.exclusive}},
+                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
+        for (auto c : copies_of[te.table]) graph_.depend(id, c);
+        board_.table(tables_.at(te.table).name.display()).post_data_total++;
+        entries_of[te.table].push_back(id);
+        all_table_entries.push_back(id);
+    }
+    for (const auto& [table, columns] : loaded_external_) {
+        std::vector<std::string> names;
+        std::string forget = "DELETE FROM pghandoff.step WHERE key IN (";
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            names.push_back(columns[i].column);
+            forget += (i ? ", " : "") + pg::quote_literal(catalog::storage_step_key(columns[i]));
+        }
+        const std::string sql = catalog::set_storage_sql(columns.front().table, names, "EXTENDED") + ";\n" + forget + ")";
+        const std::string what = "SET STORAGE EXTENDED " + columns.front().table.display();
+        const std::string key = std::string("storage-restored\x1f") + table;
+        auto id = add_job(what, 200, {{table, true}}, [this, sql, what, key](worker& w) { return run_step(w, key, sql, what); });
+        for (auto c : copies_of[table]) graph_.depend(id, c);
+        entries_of[table].push_back(id);
+        all_table_entries.push_back(id);
+    }
+    std::optional<job_graph::job_id> previous;
+    auto after_data = [&](job_graph::job_id id) {
+        for (auto c : all_copies) graph_.depend(id, c);
+        for (auto e : all_table_entries) graph_.depend(id, e);
+    };
+    for (const auto& e : post_data_.tail) {
+        if (done_steps_.count(e.key)) continue;
+        const auto entry = e;
+        std::string what = e.type + " " + e.tag;
+        auto id = add_job(what, 50, {}, [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
+        after_data(id);
+        if (previous) graph_.depend(id, *previous);
+        previous = id;
+    }
+    std::vector<job_graph::job_id> fks;
+    for (const auto& fk : post_data_.foreign_keys) {
+        if (done_steps_.count(fk.entry.key)) continue;
+        const auto entry = fk.entry;
+        std::string what = "FOREIGN KEY " + fk.entry.tag;
+        auto id = add_job(what, 150, {{fk.table, true}, {fk.referenced, true}},
+                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
+        // Between two copied tables, a foreign key needs only their rows and indexes (the
+        // referenced key among them): it is validated while other tables still copy.
+        if (tables_.count(fk.table) && tables_.count(fk.referenced)) {
+            for (const auto& t : {fk.table, fk.referenced}) {
+                for (auto c : copies_of[t]) graph_.depend(id, c);
+                for (auto e : entries_of[t]) graph_.depend(id, e);
+            }
+        } else {
+            after_data(id);
+            if (previous) graph_.depend(id, *previous);
+        }
+        fks.push_back(id);
+    }
+    auto after_everything = [&](job_graph::job_id id) {
+        after_data(id);
+        if (previous) graph_.depend(id, *previous);
+        for (auto f : fks) graph_.depend(id, f);
+    };
+    if (!large_objects_.empty()) {
+        std::vector<catalog::large_object> pending;
+        for (const auto& lo : large_objects_)
+            if (!done_steps_.count("lo|" + std::to_string(lo.loid))) pending.push_back(lo);
+        for (std::size_t i = 0; i < pending.size(); i += 100) {
+            std::vector<catalog::large_object> batch(pending.begin() + static_cast<long>(i),
+                                                     pending.begin() + static_cast<long>(std::min(pending.size(), i + 100)));
+            add_job("large objects", 10, {}, [this, batch](worker& w) { return copy_large_objects(w, batch); });
+        }
+    }
+    if (!matviews_.empty() && !done_steps_.count("matviews")) {
+        auto id = add_job("refresh materialized views", 20, {}, [this](worker& w) { return refresh_matviews(w); });
+        after_everything(id);
+    }
+    if (!done_steps_.count("sequences")) {
+        auto id = add_job("sequences", 30, {}, [this](worker& w) { return set_sequences(w); });
+        after_everything(id);
+    }
+    // ANALYZE as soon as a table's rows and indexes are in, alone on its table.
+    for (const auto& [key, t] : tables_) {
+        if (done_steps_.count("analyze|" + key)) continue;
+        const std::string table_key = key;
+        auto id = add_job("ANALYZE " + t.name.display(), 150, {{key, true}}, [this, table_key](worker& w) {
+            return run_step(w, "analyze|" + table_key, "ANALYZE " + table_key, "ANALYZE " + table_key);
+        });
+        for (auto c : copies_of[key]) graph_.depend(id, c);
+        for (auto e : entries_of[key]) graph_.depend(id, e);
+    }
+}
+
+}  // namespace pghandoff::migration
