@@ -57,7 +57,7 @@ private:
     clock::time_point started_ = clock::now();
 };
 
-/// "1.5 GB", "12 MB", "512 B"
+/// "1.5 GB", "12.0 MB", "512 B" (units of 1024)
 std::string human_bytes(double bytes);
 /// "1h02m", "3m05s", "12.3s"
 std::string human_seconds(double seconds);
