@@ -13,10 +13,12 @@ namespace {
 
 // Trigger firing is left to the orchestration (ENABLE ALWAYS/REPLICA triggers are disabled
 // there); replica mode keeps ordinary triggers and foreign key checks from firing. Values come
-// in the source's text output: read them in ISO styles, and keep commits durable, since the
-// origin's progress is what the spool is released up to.
+// in the source's text output: read them in ISO styles. synchronous_commit is set by open().
+// Every UPDATE and DELETE finds its row by the replica identity: the key index must be used
+// even where the planner's statistics (a small table, or one grown since ANALYZE) would pick a
+// sequential scan, which reads every dead version of a hot row each time.
 constexpr const char* session_settings =
-    "SET session_replication_role = replica; SET search_path = ''; SET synchronous_commit = on; "
+    "SET session_replication_role = replica; SET search_path = ''; SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan; "
     "SET datestyle = 'ISO'; SET intervalstyle = 'postgres'; SET extra_float_digits = 3; "
     "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0";
 
@@ -54,9 +56,13 @@ asio::awaitable<applier> applier::open(pg::connection target, apply_options opti
                     "apply needs a superuser on the target (or SET privilege on session_replication_role)",
                     e.sqlstate());
     }
+    co_await target.exec(options.synchronous_commit ? "SET synchronous_commit = on"
+                                                    : "SET synchronous_commit = off");
     const auto applied = co_await bind_origin_session(target, options.origin);
     pipeline pipelined(std::move(target), options.pipeline_window);
-    co_return applier(std::move(pipelined), std::move(options), applied_position{applied, 0});
+    applier opened(std::move(pipelined), std::move(options), applied_position{applied, 0});
+    opened.durable_ = applied;
+    co_return opened;
 }
 
 asio::awaitable<std::size_t> applier::apply_available(spool::reader& reader) {
@@ -239,6 +245,37 @@ asio::awaitable<void> applier::commit_group() {
     committed_in_call_ += group_.transactions;
     group_ = {};
     truncate_labels_.clear();
+}
+
+asio::awaitable<pg::lsn> applier::durable_position() {
+    if (broken_) throw error("the applier stopped after an error: open a new one to resume");
+    // Inside a target transaction (the spool holds only part of a source transaction) the
+    // last answer stands.
+    if (transaction_.open || group_.open) co_return durable_;
+    std::vector<std::string> none;
+    auto rows = co_await target_.query("SELECT pg_catalog.pg_replication_origin_session_progress(true)::text", none);
+    if (rows.rows() > 0 && !rows.is_null(0, 0)) {
+        const auto durable = pg::lsn::parse(rows.get(0, 0)).value_or(pg::lsn{});
+        if (durable > durable_) durable_ = durable;
+    }
+    co_return durable_;
+}
+
+asio::awaitable<pg::lsn> applier::make_durable() {
+    if (broken_) throw error("the applier stopped after an error: open a new one to resume");
+    if (transaction_.open || group_.open) throw error("make_durable() called inside a target transaction");
+    if (!options_.synchronous_commit) {
+        // A commit flushed to disk flushes the WAL before it: every earlier commit with it.
+        // txid_current() makes the transaction write a commit record.
+        std::vector<std::string> none;
+        co_await target_.query("SET synchronous_commit = on", none);
+        co_await target_.query("BEGIN", none);
+        co_await target_.query("SELECT pg_catalog.txid_current()", none);
+        co_await target_.query("COMMIT", none);
+        co_await target_.query("SET synchronous_commit = off", none);
+    }
+    if (applied_.end_lsn > durable_) durable_ = applied_.end_lsn;
+    co_return applied_.end_lsn;
 }
 
 void applier::require_transaction(const char* what) const {

@@ -36,6 +36,11 @@ struct apply_options {
     std::size_t pipeline_window = 1000;
     /// Prepared statements kept; above it, DEALLOCATE ALL between target transactions.
     std::size_t prepared_statement_limit = 10000;
+    /// Commit each target transaction with synchronous_commit = on. Off by default, as native
+    /// subscriptions do: a target crash may lose the last commits, and the origin's progress
+    /// with them, so they are applied again from the spool, which is released only up to
+    /// durable_position().
+    bool synchronous_commit = false;
 };
 
 /// The last source transaction whose changes are committed on the target.
@@ -88,6 +93,12 @@ public:
     /// End LSN of the last source transaction committed on the target: where a spool::reader
     /// resumes, and what the spool may release.
     pg::lsn applied() const { return applied_.end_lsn; }
+    /// End LSN of the last source transaction whose target commit is flushed to the target's
+    /// WAL: what the spool may release. Call between apply_available() calls.
+    boost::asio::awaitable<pg::lsn> durable_position();
+    /// Waits until every transaction committed so far is flushed on the target (a commit with
+    /// synchronous_commit = on), then returns applied().
+    boost::asio::awaitable<pg::lsn> make_durable();
     /// applied() with the source commit time of that transaction, for lag in seconds.
     const applied_position& progress() const { return applied_; }
     /// The last pghandoff marker committed on the target.
@@ -154,6 +165,7 @@ private:
     std::uint64_t statements_named_ = 0;
     transaction_state transaction_;
     group_state group_;
+    pg::lsn durable_;  ///< the last durable_position() seen
     std::size_t committed_in_call_ = 0;
     bool broken_ = false;
     std::deque<std::string> truncate_labels_;

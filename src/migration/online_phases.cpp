@@ -79,12 +79,18 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
         pause.cancel();
     });
     auto last_report = clock::now();
+    auto last_release = clock::now();
     while (!stopping) {
         if (capture_failure_) std::rethrow_exception(capture_failure_);
         const auto applied_now = co_await applier.apply_available(reader);
+        if (clock::now() - last_release >= std::chrono::seconds(1)) {
+            last_release = clock::now();
+            // Commits on the target are asynchronous: only what its WAL holds on disk goes.
+            const pg::lsn durable = co_await applier.durable_position();
+            spool_->release_through(durable);
+        }
         if (clock::now() - last_report >= std::chrono::seconds(10)) {
             last_report = clock::now();
-            spool_->release_through(applier.applied());
             const capture_counters c = capture_ ? capture_->counters() : capture_counters{};
             const pg::lsn applied = applier.applied();
             const auto lag_bytes = c.server_wal_end > applied ? c.server_wal_end.value() - applied.value() : 0;
