@@ -16,6 +16,8 @@
 #include "util/error.hpp"
 #include "util/logging.hpp"
 #include "util/size.hpp"
+#include "util/time_text.hpp"
+#include "cli/control_commands.hpp"
 #include "util/state_dir.hpp"
 
 namespace pghandoff::cli {
@@ -32,6 +34,9 @@ struct migrate_args {
     bool replica_identity_full = false;
     std::string spool_limit = "8GB";
     std::vector<std::string> include_schemas, exclude_tables;
+    std::string cutover = "manual", max_lag = "1s", catchup_timeout = "10m", fence = "read-only", on_cutover;
+    std::string hook_timeout = "5m";
+    bool unfence_source = false;
 };
 
 void add_migrate_options(CLI::App& cmd, migrate_args& a) {
@@ -54,6 +59,21 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
     cmd.add_option("--chunk-size", a.chunk_size, "cut tables bigger than this (heap+TOAST bytes) into chunks of that size (default auto: one job's share of the data, 256MB to 8GB)");
     cmd.add_option("--pg-dump", a.pg_dump, "path of the pg_dump to use (default: the newest found that fits the source)");
     cmd.add_option("--maintenance-work-mem", a.maintenance_work_mem, "maintenance_work_mem of the index builds (default 256MB)");
+    cmd.add_option("--cutover", a.cutover,
+                   "online: when to cut over: manual (on `pghandoff cutover`, default), auto (as soon as lag is under "
+                   "--max-lag) or at=<RFC 3339 time>");
+    cmd.add_option("--max-lag", a.max_lag, "online, --cutover auto: lag that triggers the cutover (default 1s)");
+    cmd.add_option("--catchup-timeout", a.catchup_timeout,
+                   "online: longest wait for the target to catch up when a cutover starts (default 10m)");
+    cmd.add_option("--fence", a.fence,
+                   "online: how writes stop on the source at the cutover: read-only (default: the database turns "
+                   "read-only, its other sessions are ended) or none (the application is already stopped)")
+        ->check(CLI::IsMember({"read-only", "none"}));
+    cmd.add_option("--on-cutover", a.on_cutover,
+                   "online: shell command that switches the application to the target; gets NEW_DATABASE_URL and "
+                   "OLD_DATABASE_URL; a failure undoes the fence");
+    cmd.add_option("--hook-timeout", a.hook_timeout, "online: longest run of the --on-cutover command (default 5m)");
+    cmd.add_flag("--unfence-source", a.unfence_source, "online: make the source writable again after the cutover");
     cmd.add_option("--progress", a.progress, "progress display: auto, tty, plain or none")
         ->check(CLI::IsMember({"auto", "tty", "plain", "none"}));
     cmd.add_option("--log-level", a.log_level, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
@@ -81,6 +101,24 @@ migration::migrate_options to_options(const migrate_args& a) {
                  : a.progress == "plain" ? migration::progress_mode::plain
                  : a.progress == "none" ? migration::progress_mode::none
                                         : migration::progress_mode::automatic;
+    if (a.cutover == "manual") {
+        o.cutover = migration::cutover_mode::manual;
+    } else if (a.cutover == "auto") {
+        o.cutover = migration::cutover_mode::automatic;
+    } else if (a.cutover.starts_with("at=")) {
+        o.cutover = migration::cutover_mode::scheduled;
+        o.cutover_at = parse_rfc3339(a.cutover.substr(3));
+    } else {
+        throw error("invalid --cutover '" + a.cutover + "'", "use manual, auto or at=2026-11-21T18:00:00Z");
+    }
+    o.max_lag = parse_duration(a.max_lag);
+    o.catchup_timeout = parse_duration(a.catchup_timeout);
+    o.fence_read_only = a.fence != "none";
+    o.on_cutover = a.on_cutover;
+    o.hook_timeout = parse_duration(a.hook_timeout);
+    o.unfence_source = a.unfence_source;
+    if (!o.follow && (a.cutover != "manual" || !a.on_cutover.empty()))
+        throw error("--cutover and --on-cutover apply to an online migration", "leave out --no-follow");
     return o;
 }
 
@@ -112,6 +150,16 @@ int run(int argc, char** argv) {
     auto* demo = app.add_subcommand("demo", "start two throwaway local servers with sample data and migrate between them");
     add_demo_options(*demo, dargs);
 
+    cutover_args cargs;
+    auto* cutover = app.add_subcommand("cutover", "tell the running online migrate to cut over now, and follow it");
+    add_cutover_options(*cutover, cargs);
+    status_args sargs;
+    auto* status = app.add_subcommand("status", "show the phase, copy progress and lag of a migration");
+    add_status_options(*status, sargs);
+    cleanup_args clargs;
+    auto* cleanup = app.add_subcommand("cleanup", "remove what pghandoff left on the servers after an abandoned migration");
+    add_cleanup_options(*cleanup, clargs);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -128,6 +176,9 @@ int run(int argc, char** argv) {
     try {
         if (*migrate) return run_migrate(margs);
         if (*demo) return run_demo(dargs);
+        if (*cutover) return run_cutover(cargs);
+        if (*status) return run_status(sargs);
+        if (*cleanup) return run_cleanup(clargs);
     } catch (const migration::preflight_failed& e) {
         for (const auto& p : e.problems()) print_error(p);
         return 1;

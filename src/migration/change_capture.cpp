@@ -52,6 +52,11 @@ asio::awaitable<void> change_capture::run() {
         const bool commit = std::holds_alternative<cdc::commit_message>(message) ||
                             std::holds_alternative<cdc::stream_commit_message>(message);
         if (commit) ++counters_.transactions;
+        if (std::holds_alternative<cdc::begin_message>(message)) counters_.in_transaction = true;
+        if (commit) counters_.in_transaction = false;
+        if (const auto* logical = std::get_if<cdc::logical_message>(&message);
+            logical && !logical->transactional && logical->prefix == "pghandoff")
+            counters_.last_probe = logical->content;
         ++counters_.messages;
         counters_.payload_bytes += data.payload.size();
         counters_.server_wal_end = stream_.server_wal_end();

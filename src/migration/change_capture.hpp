@@ -23,6 +23,10 @@ struct capture_counters {
     pg::lsn durable;                  ///< everything up to here is fsynced in the spool (and reported flushed)
     pg::lsn server_wal_end;
     bool throttled = false;           ///< the spool is at its size limit
+    bool in_transaction = false;      ///< between a Begin and its Commit
+    /// Content of the last non-transactional logical message with the "pghandoff" prefix: a
+    /// probe emitted on the source now arrives here once the stream has caught up with it.
+    std::string last_probe;
 };
 
 /// Receives pgoutput changes and writes them to the spool. The source is told a position is

@@ -22,6 +22,7 @@ boost::asio::awaitable<void> create_publication_for(pg::connection& source, std:
 
 boost::asio::awaitable<void> drop_capture_objects(pg::conninfo source, std::string slot, std::string publication) {
     auto admin = co_await pg::connection::connect(source.with("application_name", "pghandoff"), "source");
+    co_await admin.exec("SET default_transaction_read_only = off");  // the source may be fenced
     boost::asio::steady_timer pause(co_await boost::asio::this_coro::executor);
     for (int attempt = 0;; ++attempt) {
         try {
@@ -58,6 +59,23 @@ boost::asio::awaitable<std::size_t> suspend_replica_triggers(pg::connection& tar
     if (count == 0) co_return 0;
     co_await target.exec(sql + "COMMIT");
     co_return count;
+}
+
+std::string restore_triggers_sql(const std::set<std::string>& step_keys) {
+    std::string sql;
+    for (const auto& key : step_keys) {
+        if (!key.starts_with(trigger_step_prefix)) continue;
+        std::vector<std::string> parts;
+        std::size_t from = 0;
+        for (std::size_t at; (at = key.find('\x1f', from)) != std::string::npos; from = at + 1)
+            parts.push_back(key.substr(from, at - from));
+        parts.push_back(key.substr(from));
+        if (parts.size() != 5) continue;  // "trigger", schema, table, name, A|R
+        sql += "ALTER TABLE " + pg::qualified_name(parts[1], parts[2]) +
+               (parts[4] == "R" ? " ENABLE REPLICA TRIGGER " : " ENABLE ALWAYS TRIGGER ") + pg::quote_ident(parts[3]) +
+               ";\n";
+    }
+    return sql;
 }
 
 }  // namespace pghandoff::migration

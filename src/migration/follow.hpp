@@ -1,4 +1,5 @@
 #pragma once
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ boost::asio::awaitable<std::size_t> suspend_replica_triggers(pg::connection& tar
 /// Drops the slot and the publication from the source (waiting briefly for the slot's last
 /// walsender to let it go).
 boost::asio::awaitable<void> drop_capture_objects(pg::conninfo source, std::string slot, std::string publication);
+
+/// SQL enabling again, as they were (ENABLE ALWAYS / ENABLE REPLICA), the triggers that
+/// suspend_replica_triggers recorded among these step keys; empty when there are none.
+std::string restore_triggers_sql(const std::set<std::string>& step_keys);
 
 /// The step-key prefix of a suspended trigger: "trigger\x1f<schema>\x1f<table>\x1f<name>\x1f<A|R>".
 inline constexpr const char* trigger_step_prefix = "trigger\x1f";

@@ -43,6 +43,9 @@
 #include "schema/role_filter.hpp"
 #include "util/error.hpp"
 #include "util/state_dir.hpp"
+#include "cutover/control.hpp"
+#include "cutover/fence.hpp"
+#include <nlohmann/json.hpp>
 
 namespace pghandoff::migration {
 
@@ -132,6 +135,51 @@ private:
     bool capture_objects_created_ = false;
     std::exception_ptr capture_failure_;
     bool capture_running_ = false;
+
+    // Status and cutover (cutover_phase.cpp).
+    std::string phase_ = "preflight";
+    std::string last_error_;
+    std::uint64_t lag_bytes_ = 0;
+    double lag_seconds_ = 0;
+    bool apply_pending_ = true;   ///< spooled transactions wait to be applied
+    bool caught_up_once_ = false;
+    pg::lsn applied_lsn_;
+    std::uint64_t applied_transactions_ = 0;
+    std::unique_ptr<cutover::control_server> control_;
+    clock::time_point run_started_ = clock::now();
+    awaitable<void> status_loop();
+    nlohmann::json status_json() const;
+    void start_control();
+    awaitable<void> on_control_request(nlohmann::json request, std::shared_ptr<cutover::control_session> session);
+    /// Lowers a fence that a run which died mid-cutover left on the source.
+    awaitable<void> lower_leftover_fence();
+    /// Lag figures and cutover triggers, after each pass of the apply loop.
+    void after_apply_pass(const apply::applier& applier);
+    awaitable<void> sleep_for(std::chrono::milliseconds d);
+
+    enum class cutover_state : std::uint8_t { idle, requested, running, succeeded };
+    cutover_state cutover_state_ = cutover_state::idle;
+    std::string cutover_trigger_;
+    bool automatic_cutover_off_ = false;  ///< after a failed automatic or scheduled attempt
+    int cutover_attempt_ = 0;
+    int cutover_watchers_ = 0;  ///< `pghandoff cutover` clients following the attempt
+    std::vector<nlohmann::json> cutover_events_;  ///< of the current attempt, for `pghandoff cutover`
+    std::string awaited_marker_;
+    bool marker_durable_ = false;
+    struct timed_step {
+        std::string name;
+        double seconds = 0;
+        bool in_downtime = false;
+        std::string detail;
+    };
+    std::vector<timed_step> cutover_steps_;
+    double downtime_seconds_ = 0;
+    std::string cutover_started_at_;
+    awaitable<void> cutover();
+    awaitable<void> wait_caught_up(pg::connection& source);
+    awaitable<void> finish_cutover();
+    void cutover_event(nlohmann::json event);
+    void cutover_step(std::string name, clock::time_point started, bool in_downtime, std::string detail = {});
 
 public:
     /// After a failed first run of an online migration that had not finished its copy, the slot

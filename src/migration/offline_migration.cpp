@@ -6,9 +6,13 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "util/json_file.hpp"
+
 namespace pghandoff::migration {
 
 awaitable<void> migration_run::run() {
+    asio::co_spawn(io_, status_loop(), asio::detached);
+    if (options_.follow) start_control();
     board_.phase_started("preflight");
     auto report = co_await run_preflight(options_);
     board_.phase_finished("preflight");
@@ -37,6 +41,7 @@ awaitable<void> migration_run::run() {
                            capture_failure_ = e;
                            runner_.fail(e);
                        });
+        phase_ = "schema";
         board_.phase_started("snapshot");
         snapshot_ = co_await take_slot_snapshot(options_.source, slot_name_ + "_resume", true);
         board_.phase_finished("snapshot");
@@ -45,6 +50,7 @@ awaitable<void> migration_run::run() {
         co_await prepare_schema(report);
         co_await restart_unfinished_tables();
         build_jobs();
+        phase_ = "copy";
         co_await run_jobs();
         auto target = co_await pg::connection::connect(options_.target, "target");
         co_await target.exec(step_done_sql("copy complete"));
@@ -54,6 +60,7 @@ awaitable<void> migration_run::run() {
         co_return;
     }
 
+    phase_ = "schema";
     board_.phase_started("snapshot");
     if (options_.follow) {
         co_await create_capture_objects(report);
@@ -70,6 +77,7 @@ awaitable<void> migration_run::run() {
     co_await load_catalog();
     co_await prepare_schema(report);
     build_jobs();
+    phase_ = "copy";
     co_await run_jobs();
 
     auto target = co_await pg::connection::connect(options_.target, "target");
@@ -81,6 +89,8 @@ awaitable<void> migration_run::run() {
     }
     co_await target.exec(drop_progress_sql());
     snapshot_.holder.reset();  // ends the snapshot; a temporary slot goes with its connection
+    phase_ = "done";
+    write_json_file(options_.state_dir / "status.json", status_json());
 }
 
 awaitable<void> migration_run::restart_unfinished_tables() {
@@ -346,6 +356,35 @@ awaitable<void> migration_run::run_jobs() {
 }
 
 
+namespace {
+
+/// The status file once the process ends: not running, and "failed" with the reason after an error.
+void final_status(const fs::path& state_dir, const std::exception_ptr& failure) {
+    auto status = read_json_file(state_dir / "status.json").value_or(nlohmann::json::object());
+    status["running"] = false;
+    if (failure) {
+        std::string why = "unknown error";
+        try {
+            std::rethrow_exception(failure);
+        } catch (const preflight_failed& e) {
+            why.clear();
+            for (const auto& p : e.problems()) why += (why.empty() ? "" : "; ") + p;
+        } catch (const error& e) {
+            why = e.one_line();
+        } catch (const std::exception& e) {
+            why = e.what();
+        }
+        status["phase"] = "failed";
+        status["last_error"] = pg::mask_passwords(why);
+    }
+    try {
+        write_json_file(state_dir / "status.json", status);
+    } catch (const std::exception&) {
+    }
+}
+
+}  // namespace
+
 void run_offline_migration(const migrate_options& options) {
     ensure_state_dir(options.state_dir);
     std::exception_ptr failure;
@@ -374,6 +413,7 @@ void run_offline_migration(const migrate_options& options) {
                        });
         io.run();
     }
+    final_status(options.state_dir, failure);
     if (failure) std::rethrow_exception(failure);
 }
 

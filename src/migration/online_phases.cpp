@@ -21,6 +21,8 @@ awaitable<void> migration_run::create_capture_objects(const preflight_report& re
 
 awaitable<void> migration_run::follow_changes() {
     board_.phase_started("streaming");
+    phase_ = "catchup";
+    co_await lower_leftover_fence();
     auto executor = co_await asio::this_coro::executor;
     if (!capture_running_) {
         // Resuming: stream again from what the spool durably holds (the slot never went past it).
@@ -42,6 +44,7 @@ awaitable<void> migration_run::follow_changes() {
     }
     co_await apply_changes(std::move(target));
     board_.phase_finished("streaming");
+    if (cutover_state_ == cutover_state::succeeded) co_await finish_cutover();
 }
 
 awaitable<void> migration_run::apply_changes(pg::connection target) {
@@ -80,9 +83,21 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
     });
     auto last_report = clock::now();
     auto last_release = clock::now();
-    while (!stopping) {
+    // A stop request waits for a running cutover attempt to end (it may have fenced the source).
+    while (!(stopping && cutover_state_ != cutover_state::running)) {
         if (capture_failure_) std::rethrow_exception(capture_failure_);
         const auto applied_now = co_await applier.apply_available(reader);
+        if (!awaited_marker_.empty() && !marker_durable_ && applier.last_marker() &&
+            applier.last_marker()->content == awaited_marker_) {
+            co_await applier.make_durable();
+            marker_durable_ = true;
+        }
+        after_apply_pass(applier);
+        if (cutover_state_ == cutover_state::requested && !stopping) {
+            cutover_state_ = cutover_state::running;
+            asio::co_spawn(executor, cutover(), asio::detached);
+        }
+        if (cutover_state_ == cutover_state::succeeded) break;
         if (clock::now() - last_release >= std::chrono::seconds(1)) {
             last_release = clock::now();
             // Commits on the target are asynchronous: only what its WAL holds on disk goes.
@@ -91,25 +106,16 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
         }
         if (clock::now() - last_report >= std::chrono::seconds(10)) {
             last_report = clock::now();
-            const capture_counters c = capture_ ? capture_->counters() : capture_counters{};
-            const pg::lsn applied = applier.applied();
-            const auto lag_bytes = c.server_wal_end > applied ? c.server_wal_end.value() - applied.value() : 0;
-            const bool caught_up = applied >= c.durable;
-            const double lag_seconds =
-                caught_up || applier.progress().commit_time == 0
-                    ? 0.0
-                    : std::chrono::duration<double>(std::chrono::system_clock::now() -
-                                                    cdc::from_pg_timestamp(applier.progress().commit_time))
-                          .count();
-            spdlog::info("streaming: applied {} ({} source transactions), lag {} and {:.1f}s, spool {}",
-                         applied.to_string(), applier.counters().source_transactions,
-                         human_bytes(static_cast<double>(lag_bytes)), lag_seconds,
-                         human_bytes(static_cast<double>(spool_->bytes_on_disk())));
+            spdlog::info("{}: applied {} ({} source transactions), lag {} and {:.1f}s, spool {}", phase_,
+                         applied_lsn_.to_string(), applied_transactions_, human_bytes(static_cast<double>(lag_bytes_)),
+                         lag_seconds_, human_bytes(static_cast<double>(spool_->bytes_on_disk())));
         }
-        if (applied_now == 0) co_await sleep(std::chrono::milliseconds(20));
+        if (applied_now == 0)
+            co_await sleep(std::chrono::milliseconds(cutover_state_ == cutover_state::running ? 1 : 20));
     }
     signals.cancel();
-    spdlog::info("stopping: applied up to {}; rerun the same command to resume", applier.applied().to_string());
+    if (cutover_state_ != cutover_state::succeeded)
+        spdlog::info("stopping: applied up to {}; rerun the same command to resume", applier.applied().to_string());
     // End the capture and wait for it, so that nothing of it outlives this run.
     capture_stopping_ = true;
     if (capture_) capture_->stop();

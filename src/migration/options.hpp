@@ -1,5 +1,7 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <string>
 #include <filesystem>
 #include <optional>
 
@@ -10,6 +12,10 @@ namespace pghandoff::migration {
 
 /// How progress is shown: redrawn on a terminal, periodic log lines, or not at all.
 enum class progress_mode : std::uint8_t { automatic, terminal, plain, none };
+
+/// When an online migration cuts over: on `pghandoff cutover` (manual), as soon as the lag is
+/// under max_lag (automatic), or at a set time (scheduled).
+enum class cutover_mode : std::uint8_t { manual, automatic, scheduled };
 
 /// Everything `pghandoff migrate` was asked to do.
 struct migrate_options {
@@ -29,6 +35,16 @@ struct migrate_options {
     std::uint64_t chunk_bytes = 0;  ///< 0: automatic (copy::automatic_chunk_bytes)
     std::string maintenance_work_mem = "256MB";
     progress_mode progress = progress_mode::automatic;
+
+    // Cutover (online mode).
+    cutover_mode cutover = cutover_mode::manual;
+    std::chrono::system_clock::time_point cutover_at;       ///< scheduled mode
+    std::chrono::milliseconds max_lag{1000};                 ///< automatic mode: lag that triggers it
+    std::chrono::milliseconds catchup_timeout{600'000};      ///< longest wait for the target to catch up
+    bool fence_read_only = true;                             ///< false: --fence none
+    std::string on_cutover;                                  ///< shell command switching DATABASE_URL
+    std::chrono::milliseconds hook_timeout{300'000};
+    bool unfence_source = false;
 };
 
 }  // namespace pghandoff::migration

@@ -37,6 +37,7 @@ struct table_progress {
 class progress_board {
 public:
     table_progress& table(const std::string& name) { return tables_[name]; }
+    const std::map<std::string, table_progress>& tables() const { return tables_; }
     void phase_started(const std::string& phase);
     void phase_finished(const std::string& phase);
 

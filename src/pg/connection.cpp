@@ -123,6 +123,15 @@ connection& connection::operator=(connection&& other) noexcept {
 
 connection::~connection() { release_socket(); }
 
+void connection::close() noexcept {
+    if (socket_.is_open()) {
+        boost::system::error_code ignored;
+        socket_.cancel(ignored);
+    }
+    release_socket();
+    conn_.reset();
+}
+
 void connection::release_socket() noexcept {
     if (socket_.is_open()) socket_.release();
 }

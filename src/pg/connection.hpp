@@ -50,6 +50,10 @@ public:
 
     /// PQescapeLiteral: a quoted SQL literal.
     std::string literal(std::string_view value) const;
+    /// Closes the connection now (pending waits on its socket are cancelled first); the object
+    /// stays, unusable, for whoever still holds a reference.
+    void close() noexcept;
+
     int server_version() const { return PQserverVersion(conn_.get()); }
     const std::string& label() const { return label_; }
     PGconn* native() const { return conn_.get(); }

@@ -115,6 +115,44 @@ std::string conninfo::to_string_without_password() const {
     return out;
 }
 
+namespace {
+
+std::string percent_encoded(std::string_view text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string conninfo::to_uri(bool with_password) const {
+    std::string user, password, host, port, dbname, query;
+    for (const auto& [k, v] : options_) {
+        if (k == "user") user = percent_encoded(v);
+        else if (k == "password") password = with_password ? percent_encoded(v) : "";
+        else if (k == "port" && v.find(',') == std::string::npos) port = percent_encoded(v);
+        else if (k == "dbname") dbname = percent_encoded(v);
+        else if (k == "host" && v.find(',') == std::string::npos && v.find('/') == std::string::npos)
+            host = v.find(':') != std::string::npos ? "[" + v + "]" : percent_encoded(v);
+        else query += (query.empty() ? "?" : "&") + percent_encoded(k) + "=" + percent_encoded(v);
+    }
+    std::string out = "postgresql://";
+    if (!user.empty()) out += user + (password.empty() ? "" : ":" + password) + "@";
+    out += host;
+    if (!port.empty()) out += ":" + port;
+    out += "/" + dbname;
+    return out + query;
+}
+
 std::string mask_passwords(std::string text) {
     static const std::regex uri_param(R"(([?&]password=)[^&\s]*)", std::regex::icase);
     static const std::regex key_value(R"(((?:^|\s)password\s*=\s*)('([^'\\]|\\.)*'|[^\s]+))", std::regex::icase);

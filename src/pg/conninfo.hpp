@@ -25,6 +25,11 @@ public:
     /// Password-free display form, e.g. "host=db port=5432 dbname=app user=alice".
     std::string display() const { return to_string_without_password(); }
 
+    /// postgresql:// URI form (user, password, host, port and dbname in their places, every
+    /// other keyword as a query parameter, all percent-encoded), for an application's
+    /// DATABASE_URL. `with_password` false leaves the password out.
+    std::string to_uri(bool with_password = true) const;
+
     const std::vector<std::pair<std::string, std::string>>& options() const { return options_; }
 
 private:
