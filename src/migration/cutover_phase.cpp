@@ -89,15 +89,18 @@ nlohmann::json migration_run::status_json() const {
     return j;
 }
 
+void migration_run::write_status() {
+    try {
+        write_json_file(options_.state_dir / "status.json", status_json());
+    } catch (const std::exception& e) {
+        if (!status_warned_) spdlog::warn("cannot write the status file: {}", e.what());
+        status_warned_ = true;
+    }
+}
+
 awaitable<void> migration_run::status_loop() {
-    bool warned = false;
     for (;;) {
-        try {
-            write_json_file(options_.state_dir / "status.json", status_json());
-        } catch (const std::exception& e) {
-            if (!warned) spdlog::warn("cannot write the status file: {}", e.what());
-            warned = true;
-        }
+        write_status();
         co_await sleep_for(std::chrono::milliseconds(1000));
     }
 }
@@ -246,6 +249,7 @@ awaitable<void> migration_run::cutover() {
     cutover_started_at_ = utc_now();
     const std::string previous_phase = phase_;
     phase_ = "cutover";
+    write_status();
     cutover_event({{"event", "started"}, {"trigger", cutover_trigger_}, {"attempt", cutover_attempt_}});
     spdlog::info("cutover started ({})", cutover_trigger_ == "command" ? "pghandoff cutover" : cutover_trigger_);
     std::optional<cutover::fence_record> fence;
@@ -376,6 +380,7 @@ awaitable<void> migration_run::cutover() {
     cutover_event({{"event", "failed"}, {"error", failure + undo}});
     phase_ = previous_phase == "cutover" ? "streaming" : previous_phase;
     cutover_state_ = cutover_state::idle;
+    write_status();
 }
 
 awaitable<void> migration_run::finish_cutover() {
@@ -446,10 +451,7 @@ awaitable<void> migration_run::finish_cutover() {
                    {"report", (options_.state_dir / "report.json").string()},
                    {"source_left_read_only", left_read_only},
                    {"cleanup_error", cleanup_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(cleanup_error)}});
-    try {
-        write_json_file(options_.state_dir / "status.json", status_json());
-    } catch (const std::exception&) {
-    }
+    write_status();
     // Give `pghandoff cutover` clients a moment to read the last event before the socket goes.
     for (int i = 0; i < 200 && cutover_watchers_ > 0; ++i) co_await sleep_for(std::chrono::milliseconds(10));
     if (!cleanup_error.empty()) throw error("the cutover is done but its cleanup is not: " + cleanup_error);

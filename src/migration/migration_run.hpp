@@ -148,6 +148,8 @@ private:
     std::unique_ptr<cutover::control_server> control_;
     clock::time_point run_started_ = clock::now();
     awaitable<void> status_loop();
+    void write_status();
+    bool status_warned_ = false;
     nlohmann::json status_json() const;
     void start_control();
     awaitable<void> on_control_request(nlohmann::json request, std::shared_ptr<cutover::control_session> session);

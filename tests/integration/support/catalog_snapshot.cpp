@@ -93,7 +93,7 @@ catalog_snapshot read_catalog_snapshot(pg_session& session, const compare_option
     }
     if (options.large_objects)
         add_query_rows(snapshot, session.query(large_objects_query(cross_version)), filter, false);
-    add_sequence_values(snapshot, session, filter);
+    if (options.sequence_values) add_sequence_values(snapshot, session, filter);
     add_row_digests(snapshot, session, filter);
     session.exec("COMMIT");
     return snapshot;

@@ -24,6 +24,8 @@ struct compare_options {
     bool privileges = true;
     /// Compare large objects: oid, owner, privileges, content.
     bool large_objects = true;
+    /// Compare sequence values (turn off while a migration streams: sequences move only at the cutover).
+    bool sequence_values = true;
 };
 
 /// Every difference between the user objects and rows of two databases, one readable line
