@@ -8,6 +8,8 @@ namespace pghandoff::cli {
 struct demo_args {
     int rows = 200000;
     bool keep = false;
+    bool offline = false;
+    int cutover_after = 15;  ///< seconds from the start of the migration to the scheduled cutover
     int port_base = 55800;
     std::string work_dir;
 };
