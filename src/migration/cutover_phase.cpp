@@ -170,6 +170,12 @@ awaitable<void> migration_run::lower_leftover_fence() {
     if (!fence) co_return;
     spdlog::warn("an earlier run left the source database {} read-only during a cutover: undoing that",
                  fence->database);
+    // It may have enabled the target's suspended triggers too: suspend them again first.
+    const std::string triggers = suspend_again_sql(done_steps_);
+    if (!triggers.empty()) {
+        auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
+        co_await target.exec("BEGIN;\n" + triggers + "COMMIT");
+    }
     auto source = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
     co_await cutover::lower_fence(source, *fence);
     cutover::forget_fence(options_.state_dir);
@@ -348,13 +354,7 @@ awaitable<void> migration_run::cutover() {
     try {
         if (!target)
             target.emplace(co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target"));
-        if (triggers_restored) {
-            std::string again = restore_triggers_sql(done_steps_);
-            for (const char* mode : {" ENABLE REPLICA TRIGGER ", " ENABLE ALWAYS TRIGGER "})
-                for (std::size_t at; (at = again.find(mode)) != std::string::npos;)
-                    again.replace(at, std::strlen(mode), " DISABLE TRIGGER ");
-            co_await target->exec("BEGIN;\n" + again + "COMMIT");
-        }
+        if (triggers_restored) co_await target->exec("BEGIN;\n" + suspend_again_sql(done_steps_) + "COMMIT");
     } catch (const std::exception& e) {
         undo += std::string("; could not suspend the target's ENABLE ALWAYS/REPLICA triggers again: ") +
                 pg::mask_passwords(e.what());

@@ -78,4 +78,11 @@ std::string restore_triggers_sql(const std::set<std::string>& step_keys) {
     return sql;
 }
 
+std::string suspend_again_sql(const std::set<std::string>& step_keys) {
+    std::string sql = restore_triggers_sql(step_keys);
+    for (const std::string mode : {" ENABLE REPLICA TRIGGER ", " ENABLE ALWAYS TRIGGER "})
+        for (std::size_t at; (at = sql.find(mode)) != std::string::npos;) sql.replace(at, mode.size(), " DISABLE TRIGGER ");
+    return sql;
+}
+
 }  // namespace pghandoff::migration

@@ -31,6 +31,10 @@ boost::asio::awaitable<void> drop_capture_objects(pg::conninfo source, std::stri
 /// suspend_replica_triggers recorded among these step keys; empty when there are none.
 std::string restore_triggers_sql(const std::set<std::string>& step_keys);
 
+/// SQL disabling again the triggers recorded among these step keys (after a cutover that
+/// restored them failed or died); empty when there are none.
+std::string suspend_again_sql(const std::set<std::string>& step_keys);
+
 /// The step-key prefix of a suspended trigger: "trigger\x1f<schema>\x1f<table>\x1f<name>\x1f<A|R>".
 inline constexpr const char* trigger_step_prefix = "trigger\x1f";
 
