@@ -37,6 +37,7 @@ struct migrate_args {
     std::string cutover = "manual", max_lag = "1s", catchup_timeout = "10m", fence = "read-only", on_cutover;
     std::string hook_timeout = "5m";
     bool unfence_source = false;
+    bool verify = false;
 };
 
 void add_migrate_options(CLI::App& cmd, migrate_args& a) {
@@ -73,6 +74,9 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
                    "online: shell command that switches the application to the target; gets NEW_DATABASE_URL and "
                    "OLD_DATABASE_URL; a failure undoes the fence");
     cmd.add_option("--hook-timeout", a.hook_timeout, "online: longest run of the --on-cutover command (default 5m)");
+    cmd.add_flag("--verify", a.verify,
+                 "compare the target with the source at the end of an offline migration, or right after the cutover "
+                 "(outside the downtime, as of the cutover); the result goes into report.json");
     cmd.add_flag("--unfence-source", a.unfence_source, "online: make the source writable again after the cutover");
     cmd.add_option("--progress", a.progress, "progress display: auto, tty, plain or none")
         ->check(CLI::IsMember({"auto", "tty", "plain", "none"}));
@@ -117,6 +121,7 @@ migration::migrate_options to_options(const migrate_args& a) {
     o.on_cutover = a.on_cutover;
     o.hook_timeout = parse_duration(a.hook_timeout);
     o.unfence_source = a.unfence_source;
+    o.verify = a.verify;
     if (!o.follow && (a.cutover != "manual" || !a.on_cutover.empty()))
         throw error("--cutover and --on-cutover apply to an online migration", "leave out --no-follow");
     return o;
@@ -156,6 +161,9 @@ int run(int argc, char** argv) {
     status_args sargs;
     auto* status = app.add_subcommand("status", "show the phase, copy progress and lag of a migration");
     add_status_options(*status, sargs);
+    verify_args vargs;
+    auto* verify = app.add_subcommand("verify", "compare the target with the source: rows, sequences, large objects, schema objects");
+    add_verify_options(*verify, vargs);
     cleanup_args clargs;
     auto* cleanup = app.add_subcommand("cleanup", "remove what pghandoff left on the servers after an abandoned migration");
     add_cleanup_options(*cleanup, clargs);
@@ -179,6 +187,7 @@ int run(int argc, char** argv) {
         if (*cutover) return run_cutover(cargs);
         if (*status) return run_status(sargs);
         if (*cleanup) return run_cleanup(clargs);
+        if (*verify) return run_verify_command(vargs);
     } catch (const migration::preflight_failed& e) {
         for (const auto& p : e.problems()) print_error(p);
         return 1;

@@ -12,6 +12,9 @@
 #include "migration/progress_board.hpp"
 #include "util/error.hpp"
 #include "util/json_file.hpp"
+#include "verify/verify.hpp"
+
+#include <thread>
 
 namespace pghandoff::cli {
 
@@ -30,6 +33,38 @@ void add_cleanup_options(CLI::App& cmd, cleanup_args& a) {
     cmd.add_option("--source", a.source, "source database: URI or key=value string")->required();
     cmd.add_option("--target", a.target, "target database: also remove pghandoff's bookkeeping and origin there");
     cmd.add_option("--state-dir", a.state_dir, "state directory: undo a fence recorded there, remove the spool");
+}
+
+void add_verify_options(CLI::App& cmd, verify_args& a) {
+    cmd.add_option("--source", a.source, "source database: URI or key=value string")->required();
+    cmd.add_option("--target", a.target, "target database: URI or key=value string")->required();
+    a.jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    cmd.add_option("--jobs,-j", a.jobs, "parallel hash queries (default: the number of cores)")->check(CLI::Range(1, 256));
+    cmd.add_flag("--json", a.json, "print the result as one JSON document");
+    cmd.add_option("--max-rows", a.max_rows, "differing rows named per table (default 20; the counts are always complete)");
+    cmd.add_option("--include-schema", a.include_schemas, "compare only this schema (repeatable)");
+    cmd.add_option("--exclude-table", a.exclude_tables, "leave out this table, written schema.table (repeatable)");
+}
+
+int run_verify_command(const verify_args& a) {
+    verify::verify_options o;
+    try {
+        o.source = pg::conninfo::parse(a.source);
+        o.target = pg::conninfo::parse(a.target);
+        o.jobs = a.jobs;
+        o.max_rows = a.max_rows;
+        for (const auto& s : a.include_schemas) o.selection.include_schema(s);
+        for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_name(t));
+        auto result = verify::run_verify(o);
+        if (a.json) std::printf("%s\n", result.to_json().dump(2).c_str());
+        else std::fputs(result.summary().c_str(), stdout);
+        return result.equal() ? 0 : 1;
+    } catch (const error& e) {
+        std::fprintf(stderr, "pghandoff: error: %s\n", pg::mask_passwords(e.one_line()).c_str());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "pghandoff: error: %s\n", pg::mask_passwords(e.what()).c_str());
+    }
+    return 2;
 }
 
 int run_cutover(const cutover_args& a) {

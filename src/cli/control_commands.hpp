@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -15,6 +16,17 @@ struct status_args {
 struct cleanup_args {
     std::string source, target, state_dir;
 };
+
+struct verify_args {
+    std::string source, target;
+    int jobs = 2;
+    bool json = false;
+    std::size_t max_rows = 20;
+    std::vector<std::string> include_schemas, exclude_tables;
+};
+void add_verify_options(CLI::App& cmd, verify_args& a);
+/// `pghandoff verify`: 0 when equal, 1 when any difference is found, 2 on error.
+int run_verify_command(const verify_args& a);
 
 void add_cutover_options(CLI::App& cmd, cutover_args& a);
 void add_status_options(CLI::App& cmd, status_args& a);

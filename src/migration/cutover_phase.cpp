@@ -9,6 +9,9 @@
 #include "catalog/sequence_catalog.hpp"
 #include "cutover/hook.hpp"
 #include "util/json_file.hpp"
+#include "verify/verify.hpp"
+
+#include <future>
 
 namespace pghandoff::migration {
 
@@ -41,6 +44,26 @@ constexpr auto writers_timeout = std::chrono::seconds(10);
 constexpr auto caught_up_within = std::chrono::milliseconds(500);
 
 }  // namespace
+
+awaitable<nlohmann::json> migration_run::verify_now(std::optional<std::string> target_snapshot) {
+    verify::verify_options vo;
+    vo.source = options_.source;
+    vo.target = options_.target;
+    vo.jobs = options_.jobs;
+    vo.selection = options_.selection;
+    vo.target_snapshot = std::move(target_snapshot);
+    auto running = std::async(std::launch::async, [vo] { return verify::run_verify(vo); });
+    while (running.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        co_await sleep_for(std::chrono::milliseconds(50));
+    auto result = running.get();  // rethrows a verify error
+    for (std::size_t at = 0, next; at < result.summary().size(); at = next + 1) {
+        const auto summary = result.summary();
+        next = summary.find('\n', at);
+        if (next == std::string::npos) next = summary.size();
+        spdlog::info("verify: {}", summary.substr(at, next - at));
+    }
+    co_return result.to_json();
+}
 
 awaitable<void> migration_run::sleep_for(std::chrono::milliseconds d) {
     asio::steady_timer pause(co_await asio::this_coro::executor);
@@ -316,6 +339,15 @@ awaitable<void> migration_run::cutover() {
         const std::string triggers = restore_triggers_sql(done_steps_);
         co_await target->exec("BEGIN;\n" + catalog::setval_sql(sequences) + triggers + "COMMIT");
         triggers_restored = !triggers.empty();
+        if (options_.verify) {
+            // The target as of the cutover, for verify after the downtime, whatever the
+            // application writes there meanwhile.
+            co_await target->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+            auto snapshot = co_await target->exec("SELECT pg_catalog.pg_export_snapshot()");
+            verify_snapshot_ = snapshot.text(0, 0);
+            verify_snapshot_holder_.emplace(std::move(*target));
+            target.reset();
+        }
         cutover_step("sequences", t, true,
                      std::to_string(sequences.size()) + " sequence(s) set" +
                          (triggers.empty() ? "" : ", ENABLE ALWAYS/REPLICA triggers restored"));
@@ -350,6 +382,8 @@ awaitable<void> migration_run::cutover() {
 
     // Failed before the switch: the application must keep a writable database.
     awaited_marker_.clear();
+    verify_snapshot_holder_.reset();
+    verify_snapshot_.reset();
     std::string undo;
     try {
         if (!target)
@@ -399,6 +433,21 @@ awaitable<void> migration_run::finish_cutover() {
     } catch (const std::exception& e) {
         cleanup_error = pg::mask_passwords(e.what()) + ": run pghandoff cleanup";
     }
+    nlohmann::json verified;
+    if (options_.verify) {
+        // Outside the downtime; the source is still fenced, the target read as of the cutover.
+        const auto started = clock::now();
+        try {
+            verified = co_await verify_now(verify_snapshot_);
+            cutover_step("verify", started, false,
+                         verified.value("equal", false) ? "the target equals the source"
+                                                        : "DIFFERENCES between source and target: see report.json");
+        } catch (const std::exception& e) {
+            verified = {{"equal", false}, {"error", pg::mask_passwords(e.what())}};
+            cutover_step("verify", started, false, std::string("could not run: ") + pg::mask_passwords(e.what()));
+        }
+        verify_snapshot_holder_.reset();
+    }
     bool left_read_only = options_.fence_read_only;
     if (options_.fence_read_only && options_.unfence_source) {
         try {
@@ -436,6 +485,7 @@ awaitable<void> migration_run::finish_cutover() {
           {"run_seconds", seconds_between(run_started_, clock::now())}}},
     };
     if (!cleanup_error.empty()) report["cleanup_error"] = cleanup_error;
+    if (options_.verify) report["verify"] = verified;
     try {
         write_json_file(options_.state_dir / "report.json", report);
     } catch (const std::exception& e) {

@@ -177,6 +177,11 @@ private:
     std::vector<timed_step> cutover_steps_;
     double downtime_seconds_ = 0;
     std::string cutover_started_at_;
+    /// Runs verify on a thread of its own (the event loop goes on) and returns its JSON result,
+    /// after logging its summary.
+    awaitable<nlohmann::json> verify_now(std::optional<std::string> target_snapshot);
+    std::optional<pg::connection> verify_snapshot_holder_;  ///< keeps the cutover's target snapshot
+    std::optional<std::string> verify_snapshot_;
     awaitable<void> cutover();
     awaitable<void> wait_caught_up(pg::connection& source);
     awaitable<void> finish_cutover();

@@ -89,6 +89,21 @@ awaitable<void> migration_run::run() {
     }
     co_await target.exec(drop_progress_sql());
     snapshot_.holder.reset();  // ends the snapshot; a temporary slot goes with its connection
+    const double run_seconds = std::chrono::duration<double>(clock::now() - run_started_).count();
+    nlohmann::json run_report{{"result", "done"},
+                              {"mode", "offline"},
+                              {"source", options_.source.display()},
+                              {"target", options_.target.display()},
+                              {"summary", {{"tables", tables_.size()}, {"run_seconds", run_seconds}}}};
+    bool different = false;
+    if (options_.verify) {
+        run_report["verify"] = co_await verify_now(std::nullopt);
+        different = !run_report["verify"].value("equal", false);
+    }
+    write_json_file(options_.state_dir / "report.json", run_report);
+    if (different)
+        throw error("verify found differences between the source and the target",
+                    "see " + (options_.state_dir / "report.json").string());
     phase_ = "done";
     write_json_file(options_.state_dir / "status.json", status_json());
 }

@@ -45,6 +45,7 @@ struct migrate_options {
     std::string on_cutover;                                  ///< shell command switching DATABASE_URL
     std::chrono::milliseconds hook_timeout{300'000};
     bool unfence_source = false;
+    bool verify = false;  ///< run verify after an offline migration and after the cutover
 };
 
 }  // namespace pghandoff::migration

@@ -124,7 +124,8 @@ TEST_F(cutover_test, moves_every_committed_transaction_under_load_and_leaves_not
     auto load = start_load(dbs, work.path(), 300);
     background_command migrate(
         pghandoff_command(migrate_arguments(
-            dbs, state, {"--on-cutover", "printf '%s\\n%s\\n' \"$NEW_DATABASE_URL\" \"$OLD_DATABASE_URL\" > " + hook_out.string()})),
+            dbs, state, {"--verify", "--on-cutover",
+                         "printf '%s\\n%s\\n' \"$NEW_DATABASE_URL\" \"$OLD_DATABASE_URL\" > " + hook_out.string()})),
         {}, work.path());
     auto status = wait_for_phase(state, "streaming", 120s);
     ASSERT_EQ(status.value("phase", ""), "streaming") << status.dump() << describe(migrate.wait(1s));
@@ -171,7 +172,9 @@ TEST_F(cutover_test, moves_every_committed_transaction_under_load_and_leaves_not
     EXPECT_LT(report["downtime_seconds"].get<double>(), 10.0);
     std::vector<std::string> steps;
     for (const auto& s : report["steps"]) steps.push_back(s["name"].get<std::string>());
-    EXPECT_EQ(steps, (std::vector<std::string>{"catch-up", "fence", "drain", "sequences", "hook", "cleanup"}));
+    EXPECT_EQ(steps, (std::vector<std::string>{"catch-up", "fence", "drain", "sequences", "hook", "verify", "cleanup"}));
+    // --verify: the target as of the cutover equals the fenced source.
+    EXPECT_TRUE(report["verify"].value("equal", false)) << report["verify"].dump(2);
     EXPECT_EQ(status_of(state).value("phase", ""), "done");
     // No password anywhere in what pghandoff wrote (the temporary directory's own name aside).
     const char* password = std::getenv("PGPASSWORD");
