@@ -70,8 +70,17 @@ asio::awaitable<std::size_t> applier::apply_available(spool::reader& reader) {
     committed_in_call_ = 0;
     try {
         for (;;) {
-            auto change = reader.next();
+            std::optional<spool::entry> change;
+            if (held_) change.swap(held_);
+            else change = reader.next();
             if (!change) break;
+            if (!hold_at_.is_zero() && !transaction_.open) {
+                if (const auto* begin_message = std::get_if<cdc::begin_message>(&change->message);
+                    begin_message && begin_message->final_lsn >= hold_at_) {
+                    held_ = std::move(change);
+                    break;
+                }
+            }
             co_await apply(*change);
         }
         if (group_.open && !transaction_.open) co_await commit_group();

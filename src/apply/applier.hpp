@@ -90,6 +90,13 @@ public:
     /// transactions were committed on the target.
     boost::asio::awaitable<std::size_t> apply_available(spool::reader& reader);
 
+    /// Holds back every transaction whose commit is at or after `limit` (a snapshot's
+    /// consistent point): apply_available() then stops before it, so the target shows exactly
+    /// the transactions the snapshot sees that it has received. A zero limit lifts the hold.
+    void hold_at(pg::lsn limit) { hold_at_ = limit; }
+    /// True when apply_available() stopped at the hold (the next transaction commits after it).
+    bool holding() const { return held_.has_value(); }
+
     /// End LSN of the last source transaction committed on the target: where a spool::reader
     /// resumes, and what the spool may release.
     pg::lsn applied() const { return applied_.end_lsn; }
@@ -166,6 +173,8 @@ private:
     transaction_state transaction_;
     group_state group_;
     pg::lsn durable_;  ///< the last durable_position() seen
+    pg::lsn hold_at_;
+    std::optional<spool::entry> held_;  ///< the Begin read from the spool and held back
     std::size_t committed_in_call_ = 0;
     bool broken_ = false;
     std::deque<std::string> truncate_labels_;

@@ -13,12 +13,18 @@
 #include "util/error.hpp"
 #include "util/json_file.hpp"
 #include "verify/verify.hpp"
+#include "migration/snapshot.hpp"
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <thread>
 
 namespace pghandoff::cli {
 
 namespace fs = std::filesystem;
+namespace asio = boost::asio;
 
 void add_cutover_options(CLI::App& cmd, cutover_args& a) {
     cmd.add_option("--state-dir", a.state_dir, "state directory of the running migrate (default pghandoff-state)");
@@ -42,6 +48,9 @@ void add_verify_options(CLI::App& cmd, verify_args& a) {
     cmd.add_option("--jobs,-j", a.jobs, "parallel hash queries (default: the number of cores)")->check(CLI::Range(1, 256));
     cmd.add_flag("--json", a.json, "print the result as one JSON document");
     cmd.add_option("--max-rows", a.max_rows, "differing rows named per table (default 20; the counts are always complete)");
+    cmd.add_option("--state-dir", a.state_dir,
+                   "while an online migrate streams with this state directory: read the source at a new snapshot and "
+                   "the target with exactly the changes that snapshot sees applied");
     cmd.add_option("--include-schema", a.include_schemas, "compare only this schema (repeatable)");
     cmd.add_option("--exclude-table", a.exclude_tables, "leave out this table, written schema.table (repeatable)");
 }
@@ -55,7 +64,35 @@ int run_verify_command(const verify_args& a) {
         o.max_rows = a.max_rows;
         for (const auto& s : a.include_schemas) o.selection.include_schema(s);
         for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_name(t));
+        // While streaming: a source snapshot, and the target held at its consistent point.
+        asio::io_context snapshot_io;
+        migration::source_snapshot snapshot;
+        std::optional<cutover::control_client> client;
+        std::string consistency = "both sides as they are (they must hold still: offline, or after a cutover)";
+        if (!a.state_dir.empty()) {
+            std::exception_ptr failure;
+            asio::co_spawn(snapshot_io,
+                           migration::take_slot_snapshot(o.source, fmt::format("pghandoff_verify_{:08x}", std::random_device{}()), true),
+                           [&](std::exception_ptr e, migration::source_snapshot s) {
+                               failure = e;
+                               if (!e) snapshot = std::move(s);
+                           });
+            snapshot_io.run();
+            if (failure) std::rethrow_exception(failure);
+            client.emplace(fs::path(a.state_dir));
+            client->send({{"command", "snapshot-at"}, {"lsn", snapshot.consistent_point->to_string()}});
+            auto answer = client->read_line();
+            if (!answer || answer->value("event", "") != "snapshot")
+                throw error("the running migrate could not hold its target at the snapshot: " +
+                            (answer ? answer->value("error", std::string("no reason given")) : std::string("it closed the connection")));
+            o.source_snapshot = snapshot.name;
+            o.target_snapshot = (*answer)["target_snapshot"].get<std::string>();
+            o.sequences = false;
+            consistency = "the source at snapshot " + snapshot.name + " (" + snapshot.consistent_point->to_string() +
+                          "), the target with exactly the transactions committed before it applied";
+        }
         auto result = verify::run_verify(o);
+        result.consistency = consistency;
         if (a.json) std::printf("%s\n", result.to_json().dump(2).c_str());
         else std::fputs(result.summary().c_str(), stdout);
         return result.equal() ? 0 : 1;

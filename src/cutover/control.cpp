@@ -46,6 +46,7 @@ public:
         fd_ = -1;
     }
     int get() const { return fd_; }
+    int release() { return std::exchange(fd_, -1); }
     explicit operator bool() const { return fd_ >= 0; }
 
 private:
@@ -73,6 +74,13 @@ uid_t owner_of(const fs::path& dir) {
 }  // namespace
 
 fs::path control_socket_path(const fs::path& state_dir) { return state_dir / "control.sock"; }
+
+asio::awaitable<void> control_session::wait_closed() {
+    char byte[64];
+    boost::system::error_code ec;
+    co_await socket_.async_read_some(asio::buffer(byte), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) connected_ = false;
+}
 
 asio::awaitable<void> control_session::send(nlohmann::json line) {
     if (!connected_) co_return;
@@ -198,35 +206,51 @@ bool control_listening(const fs::path& state_dir) {
     }
 }
 
-void control_request(const fs::path& state_dir, const nlohmann::json& request,
-                     const std::function<void(const nlohmann::json&)>& on_line) {
+control_client::control_client(const fs::path& state_dir) {
     bool absent = false;
     auto fd = connect_to(state_dir, false, absent);
+    fd_ = fd.release();
+}
+
+control_client::~control_client() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void control_client::send(const nlohmann::json& request) {
     const std::string text = request.dump() + "\n";
     for (std::size_t sent = 0; sent < text.size();) {
-        const ssize_t n = ::send(fd.get(), text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
+        const ssize_t n = ::send(fd_, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
             throw error(std::string("cannot send the request to the running migrate: ") + std::strerror(errno));
         }
         sent += static_cast<std::size_t>(n);
     }
-    std::string pending;
+}
+
+std::optional<nlohmann::json> control_client::read_line() {
     char chunk[4096];
     for (;;) {
-        const ssize_t n = ::recv(fd.get(), chunk, sizeof chunk, 0);
+        for (std::size_t end; (end = pending_.find('\n')) != std::string::npos;) {
+            auto line = nlohmann::json::parse(pending_.substr(0, end), nullptr, false);
+            pending_.erase(0, end + 1);
+            if (!line.is_discarded()) return line;
+        }
+        const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
             throw error(std::string("lost the connection to the running migrate: ") + std::strerror(errno));
         }
-        if (n == 0) break;
-        pending.append(chunk, static_cast<std::size_t>(n));
-        for (std::size_t end; (end = pending.find('\n')) != std::string::npos;) {
-            auto line = nlohmann::json::parse(pending.substr(0, end), nullptr, false);
-            pending.erase(0, end + 1);
-            if (!line.is_discarded()) on_line(line);
-        }
+        if (n == 0) return std::nullopt;
+        pending_.append(chunk, static_cast<std::size_t>(n));
     }
+}
+
+void control_request(const fs::path& state_dir, const nlohmann::json& request,
+                     const std::function<void(const nlohmann::json&)>& on_line) {
+    control_client client(state_dir);
+    client.send(request);
+    while (auto line = client.read_line()) on_line(*line);
 }
 
 }  // namespace pghandoff::cutover

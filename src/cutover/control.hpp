@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -26,6 +27,8 @@ public:
     /// Sends one JSON line; a client that went away is ignored (the operation goes on).
     boost::asio::awaitable<void> send(nlohmann::json line);
     bool connected() const { return connected_; }
+    /// Waits until the client closes its end (or anything else it sends arrives).
+    boost::asio::awaitable<void> wait_closed();
 
 private:
     friend class control_server;
@@ -56,6 +59,23 @@ private:
     handler on_request_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
     bool closed_ = false;
+};
+
+/// A client connection kept open: requests and answers as JSON lines. Throws pghandoff::error
+/// like control_request when nothing listens.
+class control_client {
+public:
+    explicit control_client(const std::filesystem::path& state_dir);
+    ~control_client();
+    control_client(const control_client&) = delete;
+    control_client& operator=(const control_client&) = delete;
+    void send(const nlohmann::json& request);
+    /// The next JSON line; nullopt when the server closed the connection.
+    std::optional<nlohmann::json> read_line();
+
+private:
+    int fd_ = -1;
+    std::string pending_;
 };
 
 /// Client side: sends `request` to the migrate running in `state_dir` and calls `on_line` for

@@ -145,6 +145,21 @@ awaitable<void> migration_run::on_control_request(nlohmann::json request,
         co_await session->send(status);
         co_return;
     }
+    if (command == "snapshot-at") {
+        const auto lsn = pg::lsn::parse(request.value("lsn", std::string()));
+        std::string refusal;
+        if (!lsn) refusal = "snapshot-at needs an \"lsn\"";
+        else if (phase_ != "catchup" && phase_ != "streaming") refusal = "the migration is in its " + phase_ + " phase: verify needs it streaming";
+        else if (cutover_state_ != cutover_state::idle) refusal = "a cutover is under way";
+        else if (!hold_lsn_.is_zero()) refusal = "another verify holds the apply at a snapshot: try again when it ends";
+        if (!refusal.empty()) {
+            nlohmann::json reply{{"event", "error"}, {"error", refusal}};
+            co_await session->send(reply);
+            co_return;
+        }
+        co_await serve_snapshot_at(*lsn, session);
+        co_return;
+    }
     if (command != "cutover") {
         { nlohmann::json reply{{"event", "error"}, {"error", "unknown command " + command}}; co_await session->send(reply); }
         co_return;
@@ -231,6 +246,52 @@ void migration_run::after_apply_pass(const apply::applier& applier) {
         cutover_state_ = cutover_state::requested;
         cutover_trigger_ = "scheduled";
     }
+}
+
+awaitable<void> migration_run::serve_snapshot_at(pg::lsn consistent_point, std::shared_ptr<cutover::control_session> session) {
+    std::optional<pg::connection> holder;
+    std::string failure;
+    hold_lsn_ = consistent_point;
+    hold_reached_ = false;
+    try {
+        // Every transaction that committed before the consistent point must have arrived: a
+        // probe emitted now comes after all of them in the stream.
+        auto source = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
+        co_await cutover::writable_session(source);
+        const std::string probe = unique_id("probe");
+        std::vector<std::optional<std::string>> params{probe};
+        co_await source.exec_params("SELECT pg_catalog.pg_logical_emit_message(false, 'pghandoff', $1)", params);
+        const auto deadline = clock::now() + options_.catchup_timeout;
+        while (!(capture_ && capture_->counters().last_probe == probe)) {
+            if (capture_failure_) std::rethrow_exception(capture_failure_);
+            if (clock::now() >= deadline) throw error("the stream did not reach the snapshot's position in time");
+            co_await sleep_for(std::chrono::milliseconds(2));
+        }
+        // Then the apply must have gone as far as the hold lets it: stopped at it, or applied all.
+        const auto pass = apply_passes_;
+        while (!(apply_passes_ > pass + 1 && (hold_reached_ || !apply_pending_))) {
+            if (capture_failure_) std::rethrow_exception(capture_failure_);
+            if (clock::now() >= deadline) throw error("the target did not reach the snapshot's position in time");
+            co_await sleep_for(std::chrono::milliseconds(2));
+        }
+        holder.emplace(co_await pg::connection::connect(options_.target.with("application_name", "pghandoff verify"), "target"));
+        co_await holder->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        auto exported = co_await holder->exec("SELECT pg_catalog.pg_export_snapshot()");
+        hold_lsn_ = pg::lsn{};  // the snapshot is taken: apply goes on
+        spdlog::info("verify: target snapshot {} taken at the source's {}", exported.text(0, 0), consistent_point.to_string());
+        nlohmann::json reply{{"event", "snapshot"}, {"target_snapshot", exported.text(0, 0)},
+                             {"applied_lsn", applied_lsn_.to_string()}};
+        co_await session->send(reply);
+    } catch (const std::exception& e) {
+        failure = pg::mask_passwords(e.what());
+    }
+    hold_lsn_ = pg::lsn{};
+    if (!failure.empty()) {
+        nlohmann::json reply{{"event", "error"}, {"error", failure}};
+        co_await session->send(reply);
+        co_return;
+    }
+    co_await session->wait_closed();  // the snapshot lives until verify is done with it
 }
 
 void migration_run::cutover_event(nlohmann::json event) { cutover_events_.push_back(std::move(event)); }

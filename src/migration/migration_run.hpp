@@ -182,6 +182,11 @@ private:
     awaitable<nlohmann::json> verify_now(std::optional<std::string> target_snapshot);
     std::optional<pg::connection> verify_snapshot_holder_;  ///< keeps the cutover's target snapshot
     std::optional<std::string> verify_snapshot_;
+    // Verify while streaming: apply held at a source snapshot's consistent point.
+    pg::lsn hold_lsn_;
+    bool hold_reached_ = false;
+    std::uint64_t apply_passes_ = 0;
+    awaitable<void> serve_snapshot_at(pg::lsn consistent_point, std::shared_ptr<cutover::control_session> session);
     awaitable<void> cutover();
     awaitable<void> wait_caught_up(pg::connection& source);
     awaitable<void> finish_cutover();

@@ -86,7 +86,10 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
     // A stop request waits for a running cutover attempt to end (it may have fenced the source).
     while (!(stopping && cutover_state_ != cutover_state::running)) {
         if (capture_failure_) std::rethrow_exception(capture_failure_);
+        applier.hold_at(hold_lsn_);
         const auto applied_now = co_await applier.apply_available(reader);
+        ++apply_passes_;
+        hold_reached_ = !hold_lsn_.is_zero() && applier.holding();
         if (!awaited_marker_.empty() && !marker_durable_ && applier.last_marker() &&
             applier.last_marker()->content == awaited_marker_) {
             co_await applier.make_durable();

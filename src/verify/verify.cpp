@@ -112,7 +112,8 @@ public:
         co_await plan_tables(source, target);
         co_await hash_everything();
         co_await narrow_differences(source, target);
-        co_await compare_sequences(source, target);
+        if (options_.sequences) co_await compare_sequences(source, target);
+        else result_.sequences_compared = false, result_.notes.push_back("sequence values not compared: while streaming they move at the cutover only");
         if (options_.selection.schemas().empty()) co_await compare_large_objects(source, target);
         co_await compare_objects(source, target);
         for (auto& t : result_.tables) result_.rows_compared += t.source_rows;
@@ -127,9 +128,10 @@ private:
         auto conn = co_await pg::connection::connect(info.with("application_name", "pghandoff verify"),
                                                      target ? "target" : "source");
         co_await conn.exec(session_settings);
-        if (target && options_.target_snapshot)
+        const auto& snapshot = target ? options_.target_snapshot : options_.source_snapshot;
+        if (snapshot)
             co_await conn.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " +
-                               pg::quote_literal(*options_.target_snapshot));
+                               pg::quote_literal(*snapshot));
         co_return conn;
     }
 
@@ -465,13 +467,15 @@ std::string verify_result::summary() const {
         if (t.missing + t.extra + t.changed > named)
             out += fmt::format("    ... and {} more\n", t.missing + t.extra + t.changed - named);
     }
-    out += sequences.empty() ? "sequences: equal\n" : "sequences:\n";
+    out += !sequences_compared ? "sequences: not compared\n" : sequences.empty() ? "sequences: equal\n" : "sequences:\n";
     for (const auto& s : sequences) out += "  " + s + "\n";
     out += large_objects.empty() ? "large objects: equal\n" : "large objects:\n";
     for (const auto& s : large_objects) out += "  " + s + "\n";
     out += objects.empty() ? "indexes, constraints, triggers, views, functions: the same names\n"
                            : "indexes, constraints, triggers, views, functions:\n";
     for (const auto& s : objects) out += "  " + s + "\n";
+    for (const auto& n : notes) out += "note: " + n + "\n";
+    if (!consistency.empty()) out += "read: " + consistency + "\n";
     out += equal() ? "result: EQUAL\n" : "result: DIFFERENT\n";
     return out;
 }
@@ -501,6 +505,8 @@ nlohmann::json verify_result::to_json() const {
     j["sequences"] = sequences;
     j["large_objects"] = large_objects;
     j["objects"] = objects;
+    j["notes"] = notes;
+    j["consistency"] = consistency;
     return j;
 }
 

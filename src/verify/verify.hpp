@@ -22,6 +22,10 @@ struct verify_options {
     /// Read the target as of this exported snapshot (pg_export_snapshot of a transaction the
     /// caller keeps open): the cutover's view of it, whatever the application wrote since.
     std::optional<std::string> target_snapshot;
+    /// Read the source as of this exported snapshot.
+    std::optional<std::string> source_snapshot;
+    /// Compare sequence values (not while streaming: sequences move at the cutover only).
+    bool sequences = true;
 };
 
 /// One row named in a difference: its key (column = value, ...) or, in a table without a key,
@@ -48,6 +52,9 @@ struct verify_result {
     std::vector<std::string> sequences;      ///< one line per differing sequence
     std::vector<std::string> large_objects;  ///< one line per differing large object
     std::vector<std::string> objects;        ///< "index x on t: missing on the target", ...
+    std::vector<std::string> notes;          ///< what was left out, and why
+    std::string consistency;                 ///< how both sides were read
+    bool sequences_compared = true;
     std::int64_t rows_compared = 0;
     double seconds = 0;
     bool equal() const;

@@ -191,6 +191,37 @@ TEST_F(cutover_test, moves_every_committed_transaction_under_load_and_leaves_not
     EXPECT_FALSE(fs::exists(state / "control.sock"));
 }
 
+TEST_F(cutover_test, verify_while_streaming_reads_both_sides_at_one_point) {
+    test_databases dbs(servers_.source, servers_.target, "verify_streaming");
+    prepare_source(dbs);
+    temporary_directory work;
+    const fs::path state = work.path() / "state";
+    background_command migrate(pghandoff_command(migrate_arguments(dbs, state, {})), {}, work.path());
+    auto status = wait_for_phase(state, "streaming", 120s);
+    ASSERT_EQ(status.value("phase", ""), "streaming") << status.dump() << describe(migrate.wait(1s));
+    auto load = start_load(dbs, work.path(), 300);
+    std::this_thread::sleep_for(1s);
+    const std::vector<std::string> verify{"verify", "--source", dbs.source_uri(), "--target", dbs.target_uri(),
+                                          "--state-dir", state.string(), "--json"};
+    // Under load, a consistent read finds the two sides equal.
+    auto equal = run_pghandoff(verify);
+    EXPECT_EQ(equal.exit_code, 0) << describe(equal);
+    // A difference planted on the target (in a table the load leaves alone) is found.
+    dbs.connect_target().exec("UPDATE notes SET body = 'tampered' WHERE id = 250");
+    auto different = run_pghandoff(verify);
+    EXPECT_EQ(different.exit_code, 1) << describe(different);
+    EXPECT_TRUE(mentions(different.stdout_text, "(id)=(250)")) << different.stdout_text;
+    load->kill(SIGTERM);
+    load->wait(10s);
+    EXPECT_TRUE(migrate.running()) << describe(migrate.wait(1s));
+    migrate.kill(SIGTERM);
+    EXPECT_EQ(migrate.wait(60s).exit_code, 0);
+    auto cleanup = run_pghandoff({"cleanup", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir",
+                                  state.string()});
+    EXPECT_EQ(cleanup.exit_code, 0) << describe(cleanup);
+    expect_nothing_left(dbs);
+}
+
 TEST_F(cutover_test, a_failed_hook_undoes_the_fence_and_streaming_goes_on) {
     test_databases dbs(servers_.source, servers_.target, "cutover_hook");
     prepare_source(dbs);
