@@ -12,6 +12,7 @@
 #include "migration/progress_board.hpp"
 #include "util/error.hpp"
 #include "util/json_file.hpp"
+#include "util/size.hpp"
 #include "verify/verify.hpp"
 #include "migration/snapshot.hpp"
 #include <random>
@@ -51,6 +52,9 @@ void add_verify_options(CLI::App& cmd, verify_args& a) {
     cmd.add_option("--state-dir", a.state_dir,
                    "while an online migrate streams with this state directory: read the source at a new snapshot and "
                    "the target with exactly the changes that snapshot sees applied");
+    cmd.add_option("--chunk-size", a.chunk_size,
+                   "compare tables bigger than this in key (or ctid) ranges of that size, in parallel (default auto: "
+                   "one job's share of the data, at least 128MB)");
     cmd.add_option("--include-schema", a.include_schemas, "compare only this schema (repeatable)");
     cmd.add_option("--exclude-table", a.exclude_tables, "leave out this table, written schema.table (repeatable)");
 }
@@ -62,6 +66,7 @@ int run_verify_command(const verify_args& a) {
         o.target = pg::conninfo::parse(a.target);
         o.jobs = a.jobs;
         o.max_rows = a.max_rows;
+        o.chunk_bytes = a.chunk_size == "auto" ? 0 : parse_size(a.chunk_size);
         for (const auto& s : a.include_schemas) o.selection.include_schema(s);
         for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_name(t));
         // While streaming: a source snapshot, and the target held at its consistent point.

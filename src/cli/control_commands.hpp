@@ -24,6 +24,7 @@ struct verify_args {
     std::size_t max_rows = 20;
     std::vector<std::string> include_schemas, exclude_tables;
     std::string state_dir;
+    std::string chunk_size = "auto";
 };
 void add_verify_options(CLI::App& cmd, verify_args& a);
 /// `pghandoff verify`: 0 when equal, 1 when any difference is found, 2 on error.

@@ -33,7 +33,7 @@ namespace {
 constexpr const char* session_settings =
     "SET extra_float_digits = 3; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'; "
     "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET statement_timeout = 0; "
-    "SET enable_seqscan = off; SET default_transaction_read_only = on";
+    "SET default_transaction_read_only = on";
 
 /// A 64-bit row hash summed in two halves: a multiset digest that cannot overflow.
 struct digest {
@@ -58,6 +58,8 @@ struct key_column {
 struct table_plan {
     catalog::qualified_name name;
     std::vector<std::string> columns;  ///< every column, in order
+    std::vector<bool> hashable;        ///< the column's type has a default hash operator class
+    bool binary_hash = false;          ///< both servers have hash_record_extended (PostgreSQL 14+)
     std::vector<key_column> key;       ///< empty: keyless, compared as a multiset
     std::vector<std::string> bounds;   ///< range bounds on key[0] (sorted); chunks = bounds + 1
     std::uint64_t source_pages = 0, target_pages = 0;
@@ -67,6 +69,15 @@ struct table_plan {
         std::string s = "ROW(";
         for (std::size_t i = 0; i < columns.size(); ++i) s += (i ? ", " : "") + pg::quote_ident(columns[i]);
         return s + ")::text";
+    }
+    /// The row's 64-bit hash: each column through its type's own hash function where it has
+    /// one (no text output to build: cheaper), through its text form otherwise.
+    std::string row_hash() const {
+        if (!binary_hash) return "pg_catalog.hashtextextended(" + row_text() + ", 0)";
+        std::string s = "pg_catalog.hash_record_extended(ROW(";
+        for (std::size_t i = 0; i < columns.size(); ++i)
+            s += (i ? ", " : "") + pg::quote_ident(columns[i]) + (hashable[i] ? "" : "::text");
+        return s + "), 0)";
     }
     std::string key_text() const {
         std::string s;
@@ -107,15 +118,24 @@ public:
 
     asio::awaitable<void> run() {
         const auto started = clock::now();
+        auto mark = [&](const char* what) {
+            if (std::getenv("PGHANDOFF_VERIFY_TIMING"))
+                std::fprintf(stderr, "%.3f %s\n", std::chrono::duration<double>(clock::now() - started).count(), what);
+        };
         auto source = co_await connect(false);
         auto target = co_await connect(true);
+        mark("connected");
         co_await plan_tables(source, target);
+        mark("planned");
         co_await hash_everything();
+        mark("hashed");
         co_await narrow_differences(source, target);
         if (options_.sequences) co_await compare_sequences(source, target);
         else result_.sequences_compared = false, result_.notes.push_back("sequence values not compared: while streaming they move at the cutover only");
         if (options_.selection.schemas().empty()) co_await compare_large_objects(source, target);
+        mark("sequences and large objects");
         co_await compare_objects(source, target);
+        mark("objects");
         for (auto& t : result_.tables) result_.rows_compared += t.source_rows;
         result_.seconds = std::chrono::duration<double>(clock::now() - started).count();
     }
@@ -161,11 +181,37 @@ private:
         auto target_tables = co_await catalog::load_tables(target, options_.selection);
         std::map<std::string, const catalog::table_info*> on_target;
         for (const auto& t : target_tables) on_target[t.name.sql()] = &t;
-        const int wanted_chunks = std::clamp(options_.jobs * 8, 8, 64);
+        // A table is cut only when it would otherwise hold up the others: into pieces of about
+        // one job's share of all the pages (at least 128 MB each), read through the key index.
+        std::uint64_t total_pages = 0;
+        for (const auto& t : tables) total_pages += t.pages;
+        const std::uint64_t share =
+            options_.chunk_bytes ? std::max<std::uint64_t>(1, options_.chunk_bytes / 8192)
+                                 : std::max<std::uint64_t>(16384, total_pages / static_cast<std::uint64_t>(std::max(1, options_.jobs) * 2));
         for (const auto& t : tables) {
+            const int wanted_chunks = static_cast<int>(std::clamp<std::uint64_t>((t.pages + share - 1) / share, 1, 64));
             table_plan plan;
             plan.name = t.name;
             for (const auto& c : t.columns) plan.columns.push_back(c.name);
+            plan.hashable.assign(plan.columns.size(), false);
+            plan.binary_hash = source.server_version() >= 140000 && target.server_version() >= 140000;
+            if (plan.binary_hash) {
+                std::vector<std::optional<std::string>> params{std::to_string(t.relid)};
+                auto types = co_await source.exec_params(
+                    // Enums hash their OIDs, which differ between servers: those go through text.
+                    "SELECT a.attname, bt.typtype <> 'e' AND coalesce(et.typtype, '') <> 'e' AND EXISTS ("
+                    "  SELECT 1 FROM pg_catalog.pg_opclass oc JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod "
+                    "  WHERE am.amname = 'hash' AND oc.opcdefault AND oc.opcintype = "
+                    "        CASE WHEN bt.typcategory = 'A' THEN et.oid ELSE bt.oid END) "
+                    "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+                    "JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END "
+                    "LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A' "
+                    "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped",
+                    params);
+                std::map<std::string, bool> by_name;
+                for (int r = 0; r < types.rows(); ++r) by_name[types.text(r, 0)] = types.text(r, 1) == "t";
+                for (std::size_t c = 0; c < plan.columns.size(); ++c) plan.hashable[c] = by_name[plan.columns[c]];
+            }
             plan.source_pages = t.pages;
             auto found = on_target.find(t.name.sql());
             if (found == on_target.end()) {
@@ -181,7 +227,7 @@ private:
             }
             if (plan.problem.empty()) {
                 plan.key = co_await key_of(source, t.relid);
-                if (!plan.key.empty() && !plan.key[0].collatable && t.estimated_rows > 100000) {
+                if (!plan.key.empty() && !plan.key[0].collatable && wanted_chunks > 1) {
                     // Range bounds from the source's statistics on the leading key column: chunks of
                     // about equal rows, the same on both sides (non-collatable: no collation can
                     // order them differently).
@@ -192,12 +238,16 @@ private:
                         params);
                     const int available = stats.rows();
                     if (available > 2) {
-                        const int step = std::max(1, available / wanted_chunks);
-                        for (int i = step; i < available - 1; i += step) plan.bounds.push_back(stats.text(i, 0));
+                        for (int c = 1; c < wanted_chunks; ++c) {
+                            const int i = c * (available - 1) / wanted_chunks;
+                            if (i > 0 && i < available - 1 &&
+                                (plan.bounds.empty() || plan.bounds.back() != stats.text(i, 0)))
+                                plan.bounds.push_back(stats.text(i, 0));
+                        }
                     }
                 } else if (plan.key.empty() && source.server_version() >= 140000 && target.server_version() >= 140000) {
                     const std::uint64_t pages = std::max(plan.source_pages, plan.target_pages);
-                    plan.page_chunks = static_cast<int>(std::clamp<std::uint64_t>(pages / 16384, 1, wanted_chunks));
+                    plan.page_chunks = static_cast<int>(std::clamp<std::uint64_t>((pages + share - 1) / share, 1, 64));
                 }
             }
             table_result r;
@@ -270,10 +320,13 @@ private:
             tasks_.pop_front();
             const auto& plan = plans_[task.table];
             const std::string sql =
-                "SELECT count(*), coalesce(sum(h & 4294967295), 0), coalesce(sum(h >> 32), 0) FROM (SELECT "
-                "pg_catalog.hashtextextended(" + plan.row_text() + ", 0) AS h FROM ONLY " + plan.name.sql() +
+                "SELECT count(*), coalesce(sum(h & 4294967295), 0), coalesce(sum(h >> 32), 0) FROM (SELECT " +
+                plan.row_hash() + " AS h FROM ONLY " + plan.name.sql() +
                 " WHERE " + plan.where(task.chunk, task.target) + ") r";
-            auto rows = co_await (task.target ? target : source).exec(sql);
+            // A key range is read through the key's index; a whole table or a ctid range by scanning.
+            const bool by_index = !plan.key.empty() && !plan.bounds.empty();
+            auto rows = co_await (task.target ? target : source)
+                            .exec(std::string(by_index ? "SET enable_seqscan = off; " : "SET enable_seqscan = on; ") + sql);
             digest d{std::stoll(rows.text(0, 0)), std::stoll(rows.text(0, 1)), std::stoll(rows.text(0, 2))};
             auto& slot = digests_[task.table][static_cast<std::size_t>(task.chunk)];
             (task.target ? slot.second : slot.first) = d;
@@ -326,8 +379,8 @@ private:
                 continue;
             }
             for (const int c : chunks) {
-                const std::string sql = "SELECT " + plan.key_text() + ", pg_catalog.hashtextextended(" + plan.row_text() +
-                                        ", 0)::text FROM ONLY " + plan.name.sql() + " WHERE " + plan.where(c, false);
+                const std::string sql = "SELECT " + plan.key_text() + ", " + plan.row_hash() + "::text FROM ONLY " +
+                                        plan.name.sql() + " WHERE " + plan.where(c, false);
                 auto ours = co_await keyed_rows(source, sql);
                 auto theirs = co_await keyed_rows(target, sql);
                 std::string key_names;

@@ -19,6 +19,9 @@ struct verify_options {
     catalog::scope selection;
     /// Rows named per table (missing, extra or changed); the counts are always complete.
     std::size_t max_rows = 20;
+    /// Cut keyed tables into key ranges (keyless ones into ctid ranges) of about this many
+    /// bytes; 0: automatic (one job's share of the data, at least 128 MB).
+    std::uint64_t chunk_bytes = 0;
     /// Read the target as of this exported snapshot (pg_export_snapshot of a transaction the
     /// caller keeps open): the cutover's view of it, whatever the application wrote since.
     std::optional<std::string> target_snapshot;

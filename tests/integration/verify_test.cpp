@@ -58,7 +58,8 @@ bool names_row(const nlohmann::json& table, const std::string& kind, const std::
 class verify_test : public server_test {
 protected:
     std::vector<std::string> verify_arguments(const test_databases& dbs, std::vector<std::string> extra = {}) {
-        std::vector<std::string> args{"verify", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--jobs", "2"};
+        std::vector<std::string> args{"verify", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--jobs", "2",
+                                      "--chunk-size", "4MB"};
         args.insert(args.end(), extra.begin(), extra.end());
         return args;
     }
