@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "support/db_compare.hpp"
@@ -163,6 +164,47 @@ TEST_F(migrate_online, reconnects_when_the_source_drops_the_stream) {
     auto result = run.wait(30s);
     EXPECT_EQ(result.exit_code, 0) << describe(result);
     EXPECT_TRUE(mentions(result.stderr_text, "reconnecting")) << describe(result);
+}
+
+TEST_F(migrate_online, follows_through_a_source_server_restart) {
+    const char* restart = std::getenv("PGHANDOFF_TEST_SOURCE_RESTART");
+    if (!restart || !*restart) GTEST_SKIP() << "PGHANDOFF_TEST_SOURCE_RESTART is not set; run tools/test";
+    test_databases dbs(servers_.source, servers_.target, "online_restart");
+    {
+        auto src = dbs.connect_source();
+        create_source_schema(src);
+    }
+    temporary_directory state;
+    temporary_directory logs;
+    background_command run(pghandoff_command(online_arguments(dbs, state.path() / "state")), {}, logs.path());
+    {
+        auto src = dbs.connect_source();
+        for (int round = 1; round <= 5; ++round) write_some(src, round);
+    }
+    ASSERT_TRUE(wait_until_equal(dbs, 60s).empty()) << describe(run.wait(1s));
+    {
+        // Writes committed just before the restart, then the restart (fast shutdown: every
+        // session, the walsender included, is cut off), then writes after it.
+        auto src = dbs.connect_source();
+        for (int round = 6; round <= 10; ++round) write_some(src, round);
+    }
+    std::vector<std::string> command{"/bin/sh", "-c", restart};
+    auto restarted = run_command(command, {}, std::chrono::minutes(2));
+    ASSERT_EQ(restarted.exit_code, 0) << describe(restarted);
+    {
+        auto src = dbs.connect_source();
+        for (int round = 11; round <= 20; ++round) write_some(src, round);
+    }
+    auto diff = wait_until_equal(dbs, 90s);
+    EXPECT_TRUE(diff.empty()) << describe_differences(diff);
+    EXPECT_TRUE(run.running());
+    run.kill(SIGTERM);
+    auto result = run.wait(30s);
+    EXPECT_EQ(result.exit_code, 0) << describe(result);
+    EXPECT_TRUE(mentions(result.stderr_text, "reconnecting")) << describe(result);
+    auto cleanup = run_pghandoff({"cleanup", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir",
+                                  (state.path() / "state").string()});
+    EXPECT_EQ(cleanup.exit_code, 0) << describe(cleanup);
 }
 
 TEST_F(migrate_online, names_tables_that_cannot_replicate_and_leaves_nothing_behind) {
