@@ -37,6 +37,7 @@ pipeline::pipeline(pg::connection conn, std::size_t window, std::size_t flush_by
 void pipeline::expect(awaited_result awaited, std::size_t bytes) {
     awaited_.push_back(std::move(awaited));
     unsent_bytes_ += bytes;
+    ++unsent_;
 }
 
 void pipeline::prepare(const std::string& name, const std::string& sql, const std::string* what) {
@@ -61,7 +62,9 @@ void pipeline::execute_sql(const std::string& sql, const std::vector<const char*
 
 asio::awaitable<void> pipeline::pace() {
     if (awaited_.size() < window_) {
-        if (unsent_bytes_ >= flush_bytes_) co_await send_all();
+        constexpr std::size_t running_dry = 32;  // statements sent and not answered yet
+        if (unsent_bytes_ >= flush_bytes_ || (unsent_ > 0 && awaited_.size() - unsent_ < running_dry))
+            co_await send_all();
         co_return;
     }
     // The server sends results when its buffer fills, at a sync point, or when asked: ask, so
@@ -96,6 +99,7 @@ asio::awaitable<pg::result> pipeline::query(std::string sql, std::vector<std::st
 asio::awaitable<void> pipeline::send_all() {
     co_await conn_.flush();
     unsent_bytes_ = 0;
+    unsent_ = 0;
 }
 
 asio::awaitable<void> pipeline::read_until(std::size_t awaiting) {

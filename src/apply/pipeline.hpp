@@ -45,7 +45,9 @@ public:
     void execute_sql(const std::string& sql, const std::vector<const char*>& values, statement_check check);
 
     /// Reads results whenever `window` statements wait for theirs, and sends what libpq holds
-    /// once it is about `flush_bytes`. Call after every queueing.
+    /// once it is about `flush_bytes`, or at once while the server has little left to run
+    /// (after a sync point it would otherwise sit idle until a buffer fills). Call after every
+    /// queueing.
     boost::asio::awaitable<void> pace();
     /// A sync point: sends everything and reads every result up to it; throws the first failure.
     boost::asio::awaitable<void> sync();
@@ -75,6 +77,7 @@ private:
     std::size_t window_;
     std::size_t flush_bytes_;
     std::size_t unsent_bytes_ = 0;  ///< queued since libpq's buffer was last sent, about
+    std::size_t unsent_ = 0;        ///< statements queued since then
     std::deque<awaited_result> awaited_;
     std::optional<pg::result> kept_;
     pg::result failure_;                    ///< the first error result

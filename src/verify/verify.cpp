@@ -35,19 +35,31 @@ constexpr const char* session_settings =
     "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; SET statement_timeout = 0; "
     "SET default_transaction_read_only = on";
 
-/// A 64-bit row hash summed in two halves: a multiset digest that cannot overflow.
+/// The row count and the sum of the rows' 64-bit hashes (summed exactly: sum(bigint) is a
+/// numeric, kept here in 128 bits): a multiset digest.
 struct digest {
     std::int64_t rows = 0;
-    std::int64_t low = 0;
-    std::int64_t high = 0;
+    __int128 sum = 0;
     bool operator==(const digest&) const = default;
     digest& operator+=(const digest& o) {
         rows += o.rows;
-        low += o.low;
-        high += o.high;
+        sum += o.sum;
         return *this;
     }
 };
+
+__int128 parse_sum(std::string_view text) {
+    __int128 value = 0;
+    bool negative = false;
+    for (const char c : text) {
+        if (c == '-') negative = true;
+        else if (c >= '0' && c <= '9') value = value * 10 + (c - '0');
+    }
+    return negative ? -value : value;
+}
+
+/// The alias every hashed table gets, so that its whole-row value can be hashed.
+constexpr const char* row_alias = "pghandoff_row";
 
 struct key_column {
     std::string name;
@@ -61,9 +73,9 @@ struct table_plan {
     std::vector<bool> hashable;        ///< the column's type has a default hash operator class
     bool binary_hash = false;          ///< both servers have hash_record_extended (PostgreSQL 14+)
     std::vector<key_column> key;       ///< empty: keyless, compared as a multiset
-    std::vector<std::string> bounds;   ///< range bounds on key[0] (sorted); chunks = bounds + 1
+    std::vector<std::string> bounds;   ///< key ranges for narrowing a difference: bounds on key[0], sorted
     std::uint64_t source_pages = 0, target_pages = 0;
-    int page_chunks = 1;  ///< keyless: ctid ranges per side
+    int page_chunks = 1;  ///< ctid ranges per side, hashed in parallel
     std::string problem;
     std::string row_text() const {
         std::string s = "ROW(";
@@ -74,6 +86,8 @@ struct table_plan {
     /// one (no text output to build: cheaper), through its text form otherwise.
     std::string row_hash() const {
         if (!binary_hash) return "pg_catalog.hashtextextended(" + row_text() + ", 0)";
+        if (std::all_of(hashable.begin(), hashable.end(), [](bool h) { return h; }))
+            return std::string("pg_catalog.hash_record_extended(") + row_alias + ", 0)";
         std::string s = "pg_catalog.hash_record_extended(ROW(";
         for (std::size_t i = 0; i < columns.size(); ++i)
             s += (i ? ", " : "") + pg::quote_ident(columns[i]) + (hashable[i] ? "" : "::text");
@@ -85,17 +99,20 @@ struct table_plan {
             s += (i ? " || ', ' || " : "") + std::string("coalesce(") + pg::quote_ident(key[i].name) + "::text, 'NULL')";
         return s;
     }
-    int chunks() const { return key.empty() ? page_chunks : static_cast<int>(bounds.size()) + 1; }
-    /// The WHERE clause of chunk i (of the keyed ranges, or of the side's page ranges).
+    int chunks() const { return page_chunks; }
+    int key_ranges() const { return static_cast<int>(bounds.size()) + 1; }
+    /// The WHERE clause of the side's page range i: each side is hashed by its own physical
+    /// order (sequential reads), the sums compared per table.
     std::string where(int i, bool target) const {
-        if (key.empty()) {
-            if (page_chunks == 1) return "true";
-            const std::uint64_t pages = target ? target_pages : source_pages;
-            const std::uint64_t per = pages / static_cast<std::uint64_t>(page_chunks) + 1;
-            const std::uint64_t from = per * static_cast<std::uint64_t>(i);
-            if (i == page_chunks - 1) return fmt::format("ctid >= '({},0)'::tid", from);
-            return fmt::format("ctid >= '({},0)'::tid AND ctid < '({},0)'::tid", from, from + per);
-        }
+        if (page_chunks == 1) return "true";
+        const std::uint64_t pages = target ? target_pages : source_pages;
+        const std::uint64_t per = pages / static_cast<std::uint64_t>(page_chunks) + 1;
+        const std::uint64_t from = per * static_cast<std::uint64_t>(i);
+        if (i == page_chunks - 1) return fmt::format("ctid >= '({},0)'::tid", from);
+        return fmt::format("ctid >= '({},0)'::tid AND ctid < '({},0)'::tid", from, from + per);
+    }
+    /// The WHERE clause of key range i (the same rows on both sides).
+    std::string key_where(int i) const {
         if (bounds.empty()) return "true";
         const std::string column = pg::quote_ident(key[0].name);
         auto literal = [&](const std::string& v) { return pg::quote_literal(v) + "::" + key[0].type; };
@@ -189,7 +206,6 @@ private:
             options_.chunk_bytes ? std::max<std::uint64_t>(1, options_.chunk_bytes / 8192)
                                  : std::max<std::uint64_t>(16384, total_pages / static_cast<std::uint64_t>(std::max(1, options_.jobs) * 2));
         for (const auto& t : tables) {
-            const int wanted_chunks = static_cast<int>(std::clamp<std::uint64_t>((t.pages + share - 1) / share, 1, 64));
             table_plan plan;
             plan.name = t.name;
             for (const auto& c : t.columns) plan.columns.push_back(c.name);
@@ -227,27 +243,21 @@ private:
             }
             if (plan.problem.empty()) {
                 plan.key = co_await key_of(source, t.relid);
-                if (!plan.key.empty() && !plan.key[0].collatable && wanted_chunks > 1) {
-                    // Range bounds from the source's statistics on the leading key column: chunks of
-                    // about equal rows, the same on both sides (non-collatable: no collation can
-                    // order them differently).
+                if (source.server_version() >= 140000 && target.server_version() >= 140000) {
+                    const std::uint64_t pages = std::max(plan.source_pages, plan.target_pages);
+                    plan.page_chunks = static_cast<int>(std::clamp<std::uint64_t>((pages + share - 1) / share, 1, 64));
+                }
+                if (!plan.key.empty() && !plan.key[0].collatable && t.pages > 1024) {
+                    // For narrowing a difference down: key ranges from the source's statistics on
+                    // the leading key column, of about equal rows, the same on both sides
+                    // (non-collatable: no collation can order them differently).
                     std::vector<std::optional<std::string>> params{t.name.schema, t.name.name, plan.key[0].name};
                     auto stats = co_await source.exec_params(
                         "SELECT b FROM pg_catalog.pg_stats s, unnest(s.histogram_bounds::text::text[]) WITH ORDINALITY u(b, n) "
                         "WHERE s.schemaname = $1 AND s.tablename = $2 AND s.attname = $3 AND NOT s.inherited ORDER BY n",
                         params);
-                    const int available = stats.rows();
-                    if (available > 2) {
-                        for (int c = 1; c < wanted_chunks; ++c) {
-                            const int i = c * (available - 1) / wanted_chunks;
-                            if (i > 0 && i < available - 1 &&
-                                (plan.bounds.empty() || plan.bounds.back() != stats.text(i, 0)))
-                                plan.bounds.push_back(stats.text(i, 0));
-                        }
-                    }
-                } else if (plan.key.empty() && source.server_version() >= 140000 && target.server_version() >= 140000) {
-                    const std::uint64_t pages = std::max(plan.source_pages, plan.target_pages);
-                    plan.page_chunks = static_cast<int>(std::clamp<std::uint64_t>((pages + share - 1) / share, 1, 64));
+                    for (int i = 1; i + 1 < stats.rows(); ++i)
+                        if (plan.bounds.empty() || plan.bounds.back() != stats.text(i, 0)) plan.bounds.push_back(stats.text(i, 0));
                 }
             }
             table_result r;
@@ -303,12 +313,7 @@ private:
             }
             r.source_rows = source_total.rows;
             r.target_rows = target_total.rows;
-            for (int c = 0; c < plans_[i].chunks(); ++c) {
-                const auto& [s, t] = digests_[i][static_cast<std::size_t>(c)];
-                if (!(s == t)) differing_chunks_[i].push_back(c);
-            }
-            if (plans_[i].key.empty() && !(source_total == target_total)) differing_chunks_[i].push_back(-1);
-            if (differing_chunks_[i].empty()) differing_chunks_.erase(i);
+            if (!(source_total == target_total)) differing_tables_.push_back(i);
         }
     }
 
@@ -319,25 +324,33 @@ private:
             const side_task task = tasks_.front();
             tasks_.pop_front();
             const auto& plan = plans_[task.table];
-            const std::string sql =
-                "SELECT count(*), coalesce(sum(h & 4294967295), 0), coalesce(sum(h >> 32), 0) FROM (SELECT " +
-                plan.row_hash() + " AS h FROM ONLY " + plan.name.sql() +
-                " WHERE " + plan.where(task.chunk, task.target) + ") r";
-            // A key range is read through the key's index; a whole table or a ctid range by scanning.
-            const bool by_index = !plan.key.empty() && !plan.bounds.empty();
-            auto rows = co_await (task.target ? target : source)
-                            .exec(std::string(by_index ? "SET enable_seqscan = off; " : "SET enable_seqscan = on; ") + sql);
-            digest d{std::stoll(rows.text(0, 0)), std::stoll(rows.text(0, 1)), std::stoll(rows.text(0, 2))};
+            const std::string sql = "SELECT count(*), coalesce(sum(h), 0)::text FROM (SELECT " + plan.row_hash() +
+                                    " AS h FROM ONLY " + plan.name.sql() + " AS " + row_alias + " WHERE " +
+                                    plan.where(task.chunk, task.target) + ") r";
+            const auto task_started = clock::now();
+            auto rows = co_await (task.target ? target : source).exec(sql);
+            if (std::getenv("PGHANDOFF_VERIFY_TIMING"))
+                std::fprintf(stderr, "  %s chunk %d %s: %.3f s\n", plan.name.display().c_str(), task.chunk,
+                             task.target ? "target" : "source",
+                             std::chrono::duration<double>(clock::now() - task_started).count());
+            digest d{std::stoll(rows.text(0, 0)), parse_sum(rows.get(0, 1))};
             auto& slot = digests_[task.table][static_cast<std::size_t>(task.chunk)];
             (task.target ? slot.second : slot.first) = d;
         }
     }
 
-    static asio::awaitable<std::unordered_map<std::string, std::string>> keyed_rows(pg::connection& conn, std::string sql) {
+    /// Rows of (key, value); with `whole_row`, the value is every other column joined.
+    static asio::awaitable<std::unordered_map<std::string, std::string>> keyed_rows(pg::connection& conn, std::string sql,
+                                                                                   bool whole_row = false) {
         auto rows = co_await conn.exec(std::move(sql));
         std::unordered_map<std::string, std::string> out;
         out.reserve(static_cast<std::size_t>(rows.rows()));
-        for (int r = 0; r < rows.rows(); ++r) out.emplace(rows.text(r, 0), rows.text(r, 1));
+        for (int r = 0; r < rows.rows(); ++r) {
+            std::string value = rows.text(r, 1);
+            if (whole_row)
+                for (int c = 2; c < rows.columns(); ++c) value += "|" + rows.text(r, c);
+            out.emplace(rows.text(r, 0), std::move(value));
+        }
         co_return out;
     }
 
@@ -345,8 +358,29 @@ private:
         if (r.rows.size() < options_.max_rows) r.rows.push_back({std::move(kind), std::move(row)});
     }
 
+    /// The key ranges whose digests differ between the sides (read through the key's index).
+    asio::awaitable<std::vector<int>> differing_key_ranges(pg::connection& source, pg::connection& target,
+                                                          const table_plan& plan) {
+        if (plan.bounds.empty()) co_return std::vector<int>{0};
+        std::string sql = "SET enable_seqscan = off; SELECT i, count(*), coalesce(sum(h), 0) FROM (";
+        for (int i = 0; i < plan.key_ranges(); ++i)
+            sql += (i ? " UNION ALL " : "") + fmt::format("SELECT {} AS i, ", i) + plan.row_hash() + " AS h FROM ONLY " +
+                   plan.name.sql() + " AS " + row_alias + " WHERE " + plan.key_where(i);
+        sql += ") r GROUP BY i";
+        auto ours = co_await keyed_rows(source, sql, true);
+        auto theirs = co_await keyed_rows(target, sql, true);
+        std::vector<int> differing;
+        for (int i = 0; i < plan.key_ranges(); ++i) {
+            const auto key = std::to_string(i);
+            if (ours[key] != theirs[key]) differing.push_back(i);
+        }
+        co_await source.exec("SET enable_seqscan = on");
+        co_await target.exec("SET enable_seqscan = on");
+        co_return differing;
+    }
+
     asio::awaitable<void> narrow_differences(pg::connection& source, pg::connection& target) {
-        for (const auto& [i, chunks] : differing_chunks_) {
+        for (const std::size_t i : differing_tables_) {
             const auto& plan = plans_[i];
             auto& r = result_.tables[i];
             if (plan.key.empty()) {
@@ -378,9 +412,17 @@ private:
                 }
                 continue;
             }
-            for (const int c : chunks) {
-                const std::string sql = "SELECT " + plan.key_text() + ", " + plan.row_hash() + "::text FROM ONLY " +
-                                        plan.name.sql() + " WHERE " + plan.where(c, false);
+            if (plan.bounds.empty() && std::max(r.source_rows, r.target_rows) > 5'000'000) {
+                r.changed = std::max<std::int64_t>(1, std::abs(r.source_rows - r.target_rows));
+                note(r, "changed", "the content differs; rows are not named in a table this large without key ranges "
+                                   "(they need statistics on a non-collatable leading key column: ANALYZE it)");
+                continue;
+            }
+            const auto ranges = co_await differing_key_ranges(source, target, plan);
+            for (const int c : ranges) {
+                const std::string sql = "SET enable_seqscan = " + std::string(plan.bounds.empty() ? "on" : "off") +
+                                        "; SELECT " + plan.key_text() + ", " + plan.row_hash() + "::text FROM ONLY " +
+                                        plan.name.sql() + " AS " + row_alias + " WHERE " + plan.key_where(c);
                 auto ours = co_await keyed_rows(source, sql);
                 auto theirs = co_await keyed_rows(target, sql);
                 std::string key_names;
@@ -490,7 +532,7 @@ private:
     std::vector<table_plan> plans_;
     std::deque<side_task> tasks_;
     std::map<std::size_t, std::vector<std::pair<digest, digest>>> digests_;
-    std::map<std::size_t, std::vector<int>> differing_chunks_;
+    std::vector<std::size_t> differing_tables_;
 };
 
 }  // namespace
