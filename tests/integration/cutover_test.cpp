@@ -108,6 +108,18 @@ protected:
         EXPECT_EQ(dst.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'pghandoff'"), "0");
     }
 
+    /// Abandons a running online migration: SIGTERM, then `pghandoff cleanup` of both sides.
+    void stop_and_clean_up(background_command& migrate, const test_databases& dbs, const fs::path& state) {
+        migrate.kill(SIGTERM);
+        auto stopped = migrate.wait(60s);
+        EXPECT_EQ(stopped.exit_code, 0) << describe(stopped);
+        auto cleanup = run_pghandoff({"cleanup", "--source", dbs.source_uri(), "--target", dbs.target_uri(),
+                                      "--state-dir", state.string()});
+        EXPECT_EQ(cleanup.exit_code, 0) << describe(cleanup);
+        EXPECT_TRUE(mentions(cleanup.stdout_text, "replication slot")) << cleanup.stdout_text;
+        expect_nothing_left(dbs);
+    }
+
     /// What a pgbench run committed: history rows and the sum of the balances.
     static std::string pgbench_fingerprint(pg_session& db) {
         return *db.scalar("SELECT (SELECT count(*) FROM pgbench_history) || '|' || "
@@ -214,12 +226,7 @@ TEST_F(cutover_test, verify_while_streaming_reads_both_sides_at_one_point) {
     load->kill(SIGTERM);
     load->wait(10s);
     EXPECT_TRUE(migrate.running()) << describe(migrate.wait(1s));
-    migrate.kill(SIGTERM);
-    EXPECT_EQ(migrate.wait(60s).exit_code, 0);
-    auto cleanup = run_pghandoff({"cleanup", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir",
-                                  state.string()});
-    EXPECT_EQ(cleanup.exit_code, 0) << describe(cleanup);
-    expect_nothing_left(dbs);
+    stop_and_clean_up(migrate, dbs, state);
 }
 
 TEST_F(cutover_test, a_failed_hook_undoes_the_fence_and_streaming_goes_on) {
@@ -256,14 +263,7 @@ TEST_F(cutover_test, a_failed_hook_undoes_the_fence_and_streaming_goes_on) {
     EXPECT_TRUE(mentions(status["last_error"].get<std::string>(), "exit status 3")) << status.dump();
 
     // Abandon it: stop, and `pghandoff cleanup` removes what is left on both sides.
-    migrate.kill(SIGTERM);
-    auto stopped = migrate.wait(60s);
-    EXPECT_EQ(stopped.exit_code, 0) << describe(stopped);
-    auto cleanup = run_pghandoff({"cleanup", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir",
-                                  state.string()});
-    EXPECT_EQ(cleanup.exit_code, 0) << describe(cleanup);
-    EXPECT_TRUE(mentions(cleanup.stdout_text, "replication slot")) << cleanup.stdout_text;
-    expect_nothing_left(dbs);
+    stop_and_clean_up(migrate, dbs, state);
     EXPECT_NO_THROW(dbs.connect_source().exec("INSERT INTO notes (body) VALUES ('still writable')"));
 }
 
@@ -330,12 +330,7 @@ TEST_F(cutover_test, only_the_state_directory_owner_may_cut_over) {
         << describe(other);
     EXPECT_TRUE(migrate.running());
     EXPECT_EQ(status_of(state)["cutover"].value("attempts", -1), 0);
-    migrate.kill(SIGTERM);
-    EXPECT_EQ(migrate.wait(60s).exit_code, 0);
-    auto cleanup = run_pghandoff({"cleanup", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir",
-                                  state.string()});
-    EXPECT_EQ(cleanup.exit_code, 0) << describe(cleanup);
-    expect_nothing_left(dbs);
+    stop_and_clean_up(migrate, dbs, state);
 }
 
 }  // namespace
