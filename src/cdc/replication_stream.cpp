@@ -51,6 +51,7 @@ bool replication_stream::has_buffered() {
     auto& message = std::get<walsender_message>(decoded);
     if (auto* keepalive = std::get_if<primary_keepalive>(&message)) {
         if (keepalive->wal_end > server_wal_end_) server_wal_end_ = keepalive->wal_end;
+        if (idle_ && server_wal_end_ > flushed_) written_ = flushed_ = server_wal_end_;
         if (keepalive->reply_requested) reply_due_ = true;
         return has_buffered();
     }

@@ -46,6 +46,11 @@ public:
 
     /// Records the positions reported with the next status update.
     void report(pg::lsn written, pg::lsn flushed);
+    /// Everything received so far is durable and no transaction is half received: a
+    /// keepalive's WAL end may then be reported as flushed at once. Without it an idle client
+    /// would keep a stale position, and a source shutting down waits for its walsenders'
+    /// clients to confirm everything.
+    void set_idle(bool idle) { idle_ = idle; }
     boost::asio::awaitable<void> send_status(bool ask_for_reply = false);
     /// Sends a status update every `interval` until the stream ends; never waits for apply.
     boost::asio::awaitable<void> status_loop(std::chrono::milliseconds interval);
@@ -70,6 +75,7 @@ private:
     pg::lsn server_wal_end_;
     bool ended_ = false;
     bool reply_due_ = false;
+    bool idle_ = false;
     bool status_loop_ended_ = false;
     std::optional<received_change> pending_;
     boost::asio::steady_timer* status_timer_ = nullptr;  ///< the running status_loop's, to end it with the stream

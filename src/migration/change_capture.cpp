@@ -19,10 +19,11 @@ void change_capture::flush() {
     counters_.durable = writer_.flush();
     // Between transactions, everything the server sent before its WAL end is in the spool.
     pg::lsn flushed = counters_.durable;
-    if (writer_.last_commit_end() == counters_.durable && !in_stream_block_ &&
-        stream_.server_wal_end() > flushed && writer_.buffered_bytes() == 0)
-        flushed = stream_.server_wal_end();
+    // writer_.flush() made every appended record durable; idle when no transaction is half in.
+    const bool idle = !counters_.in_transaction && !in_stream_block_ && writer_.buffered_bytes() == 0;
+    if (idle && stream_.server_wal_end() > flushed) flushed = stream_.server_wal_end();
     stream_.report(flushed, flushed);
+    stream_.set_idle(idle);
 }
 
 asio::awaitable<void> change_capture::run() {
@@ -60,6 +61,7 @@ asio::awaitable<void> change_capture::run() {
         ++counters_.messages;
         counters_.payload_bytes += data.payload.size();
         counters_.server_wal_end = stream_.server_wal_end();
+        stream_.set_idle(false);
         writer_.append({data.data_start.is_zero() ? data.wal_end : data.data_start, std::move(message)});
         // Only a commit moves the durable position: fsync after a commit when nothing more is
         // waiting in the socket (a group of transactions per fsync), or every flush_interval.

@@ -187,7 +187,11 @@ TEST_F(migrate_online, follows_through_a_source_server_restart) {
         // session, the walsender included, is cut off), then writes after it.
         auto src = dbs.connect_source();
         for (int round = 6; round <= 10; ++round) write_some(src, round);
+        // Then WAL that carries no published change: the stream goes idle past it. A fast
+        // shutdown waits until pghandoff confirms all of it, which an idle client must do too.
+        src.exec("CREATE TEMP TABLE unpublished AS SELECT generate_series(1, 1000) AS x; ANALYZE unpublished");
     }
+    std::this_thread::sleep_for(2s);
     std::vector<std::string> command{"/bin/sh", "-c", restart};
     auto restarted = run_command(command, {}, std::chrono::minutes(2));
     ASSERT_EQ(restarted.exit_code, 0) << describe(restarted);
