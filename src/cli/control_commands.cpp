@@ -122,6 +122,8 @@ int run_cutover(const cutover_args& a) {
             const std::string detail = line.value("detail", "");
             std::printf("  %-10s %8.3f s%s%s\n", line.value("step", "").c_str(), line.value("seconds", 0.0),
                         detail.empty() ? "" : "   ", detail.c_str());
+        } else if (kind == "waiting") {
+            std::printf("  %s\n", line.value("detail", "").c_str());
         } else if (kind == "switched") {
             std::printf("write downtime: %.3f s (from the fence to the end of the hook)\n",
                         line.value("downtime_seconds", 0.0));

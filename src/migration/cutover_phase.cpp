@@ -325,9 +325,15 @@ awaitable<void> migration_run::wait_caught_up(pg::connection& source) {
         }
         const auto took = clock::now() - sent;
         if (took <= caught_up_within) co_return;
-        if (!said)
-            spdlog::info("cutover: waiting for the target to catch up (a probe took {:.1f} s to arrive)",
-                         std::chrono::duration<double>(took).count());
+        if (!said) {
+            const std::string message = fmt::format(
+                "{}the target is not caught up (a probe took {:.1f} s to come through): waiting up to {} (--catchup-timeout)",
+                cutover_trigger_ == "scheduled" ? "cutover: the scheduled time has come, but " : "cutover: ",
+                std::chrono::duration<double>(took).count(),
+                human_seconds(std::chrono::duration<double>(options_.catchup_timeout).count()));
+            spdlog::warn("{}", message);
+            cutover_event({{"event", "waiting"}, {"detail", message}});
+        }
         said = true;
     }
 }
