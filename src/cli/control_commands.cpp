@@ -75,6 +75,13 @@ int run_verify_command(const verify_args& a) {
         std::optional<cutover::control_client> client;
         std::string consistency = "both sides as they are (they must hold still: offline, or after a cutover)";
         if (!a.state_dir.empty()) {
+            // Apply pauses first, so that the target is not past the snapshot taken next.
+            client.emplace(fs::path(a.state_dir));
+            client->send({{"command", "hold-for-snapshot"}});
+            auto paused = client->read_line();
+            if (!paused || paused->value("event", "") != "paused")
+                throw error("the running migrate could not pause its apply for verify: " +
+                            (paused ? paused->value("error", std::string("no reason given")) : std::string("it closed the connection")));
             std::exception_ptr failure;
             asio::co_spawn(snapshot_io,
                            migration::take_slot_snapshot(o.source, fmt::format("pghandoff_verify_{:08x}", std::random_device{}()), true),
@@ -84,7 +91,6 @@ int run_verify_command(const verify_args& a) {
                            });
             snapshot_io.run();
             if (failure) std::rethrow_exception(failure);
-            client.emplace(fs::path(a.state_dir));
             client->send({{"command", "snapshot-at"}, {"lsn", snapshot.consistent_point->to_string()}});
             auto answer = client->read_line();
             if (!answer || answer->value("event", "") != "snapshot")

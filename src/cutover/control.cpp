@@ -75,6 +75,27 @@ uid_t owner_of(const fs::path& dir) {
 
 fs::path control_socket_path(const fs::path& state_dir) { return state_dir / "control.sock"; }
 
+asio::awaitable<std::optional<nlohmann::json>> control_session::read_json() {
+    char chunk[4096];
+    for (;;) {
+        if (const auto end = pending_.find('\n'); end != std::string::npos) {
+            auto line = nlohmann::json::parse(pending_.substr(0, end), nullptr, false);
+            pending_.erase(0, end + 1);
+            if (line.is_discarded()) co_return std::nullopt;
+            co_return line;
+        }
+        if (pending_.size() > max_request_bytes) co_return std::nullopt;
+        boost::system::error_code ec;
+        const std::size_t n =
+            co_await socket_.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            connected_ = false;
+            co_return std::nullopt;
+        }
+        pending_.append(chunk, n);
+    }
+}
+
 asio::awaitable<void> control_session::wait_closed() {
     char byte[64];
     boost::system::error_code ec;
@@ -142,15 +163,10 @@ asio::awaitable<void> control_server::handle(local::socket socket) {
         co_await session->send(refusal);
         co_return;
     }
-    asio::streambuf buffer(max_request_bytes);
-    boost::system::error_code ec;
-    const std::size_t n =
-        co_await asio::async_read_until(session->socket_, buffer, '\n', asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
-    std::string line(asio::buffers_begin(buffer.data()), asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(n));
-    nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
-    if (request.is_discarded() || !request.is_object() || !request.contains("command") ||
-        !request["command"].is_string()) {
+    auto read = co_await session->read_json();
+    if (!read && !session->connected()) co_return;
+    nlohmann::json request = read.value_or(nlohmann::json());
+    if (!request.is_object() || !request.contains("command") || !request["command"].is_string()) {
         nlohmann::json refusal{{"event", "error"}, {"error", "the request is not a JSON object with a command"}};
         co_await session->send(refusal);
         co_return;

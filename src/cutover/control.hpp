@@ -29,10 +29,14 @@ public:
     bool connected() const { return connected_; }
     /// Waits until the client closes its end (or anything else it sends arrives).
     boost::asio::awaitable<void> wait_closed();
+    /// The client's next request line as JSON; nullopt when it closed the connection or sent
+    /// something that is not JSON.
+    boost::asio::awaitable<std::optional<nlohmann::json>> read_json();
 
 private:
     friend class control_server;
     boost::asio::local::stream_protocol::socket socket_;
+    std::string pending_;  ///< received, not yet a whole line
     bool connected_ = true;
 };
 

@@ -145,15 +145,29 @@ awaitable<void> migration_run::on_control_request(nlohmann::json request,
         co_await session->send(status);
         co_return;
     }
-    if (command == "snapshot-at") {
-        const auto lsn = pg::lsn::parse(request.value("lsn", std::string()));
+    if (command == "hold-for-snapshot") {
+        // Verify while streaming: 1. apply pauses (no transaction beyond what is applied goes
+        // in), 2. the client takes its source snapshot at C, after everything applied so far,
+        // 3. "snapshot-at C": apply goes exactly up to C, the target snapshot is exported.
         std::string refusal;
-        if (!lsn) refusal = "snapshot-at needs an \"lsn\"";
-        else if (phase_ != "catchup" && phase_ != "streaming") refusal = "the migration is in its " + phase_ + " phase: verify needs it streaming";
+        if (phase_ != "catchup" && phase_ != "streaming") refusal = "the migration is in its " + phase_ + " phase: verify needs it streaming";
         else if (cutover_state_ != cutover_state::idle) refusal = "a cutover is under way";
         else if (!hold_lsn_.is_zero()) refusal = "another verify holds the apply at a snapshot: try again when it ends";
         if (!refusal.empty()) {
             nlohmann::json reply{{"event", "error"}, {"error", refusal}};
+            co_await session->send(reply);
+            co_return;
+        }
+        hold_lsn_ = pg::lsn(1);  // below every commit: nothing more is applied
+        const auto pass = apply_passes_;
+        while (apply_passes_ < pass + 2) co_await sleep_for(std::chrono::milliseconds(1));
+        nlohmann::json paused{{"event", "paused"}, {"applied_lsn", applied_lsn_.to_string()}};
+        co_await session->send(paused);
+        auto next = co_await session->read_json();
+        const auto lsn = next ? pg::lsn::parse(next->value("lsn", std::string())) : std::nullopt;
+        if (!next || next->value("command", "") != "snapshot-at" || !lsn) {
+            hold_lsn_ = pg::lsn{};
+            nlohmann::json reply{{"event", "error"}, {"error", "expected {\"command\": \"snapshot-at\", \"lsn\": ...}"}};
             co_await session->send(reply);
             co_return;
         }
