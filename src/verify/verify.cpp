@@ -135,24 +135,15 @@ public:
 
     asio::awaitable<void> run() {
         const auto started = clock::now();
-        auto mark = [&](const char* what) {
-            if (std::getenv("PGHANDOFF_VERIFY_TIMING"))
-                std::fprintf(stderr, "%.3f %s\n", std::chrono::duration<double>(clock::now() - started).count(), what);
-        };
         auto source = co_await connect(false);
         auto target = co_await connect(true);
-        mark("connected");
         co_await plan_tables(source, target);
-        mark("planned");
         co_await hash_everything();
-        mark("hashed");
         co_await narrow_differences(source, target);
         if (options_.sequences) co_await compare_sequences(source, target);
         else result_.sequences_compared = false, result_.notes.push_back("sequence values not compared: while streaming they move at the cutover only");
         if (options_.selection.schemas().empty()) co_await compare_large_objects(source, target);
-        mark("sequences and large objects");
         co_await compare_objects(source, target);
-        mark("objects");
         for (auto& t : result_.tables) result_.rows_compared += t.source_rows;
         result_.seconds = std::chrono::duration<double>(clock::now() - started).count();
     }
@@ -327,12 +318,7 @@ private:
             const std::string sql = "SELECT count(*), coalesce(sum(h), 0)::text FROM (SELECT " + plan.row_hash() +
                                     " AS h FROM ONLY " + plan.name.sql() + " AS " + row_alias + " WHERE " +
                                     plan.where(task.chunk, task.target) + ") r";
-            const auto task_started = clock::now();
             auto rows = co_await (task.target ? target : source).exec(sql);
-            if (std::getenv("PGHANDOFF_VERIFY_TIMING"))
-                std::fprintf(stderr, "  %s chunk %d %s: %.3f s\n", plan.name.display().c_str(), task.chunk,
-                             task.target ? "target" : "source",
-                             std::chrono::duration<double>(clock::now() - task_started).count());
             digest d{std::stoll(rows.text(0, 0)), parse_sum(rows.get(0, 1))};
             auto& slot = digests_[task.table][static_cast<std::size_t>(task.chunk)];
             (task.target ? slot.second : slot.first) = d;
