@@ -204,6 +204,14 @@ int run_status(const status_args& a) {
                     human_bytes(t.value("bytes_done", 0.0)).c_str(), human_bytes(t.value("bytes_estimated", 0.0)).c_str(),
                     t.value("chunks_done", 0), t.value("chunks_total", 0));
     }
+    if (auto report = read_json_file(dir / "report.json"); report && report->is_object()) {
+        std::string line = "report:  " + (dir / "report.json").string() + ": " + report->value("result", std::string("?"));
+        if (report->contains("downtime_seconds"))
+            line += fmt::format(", write downtime {:.3f} s", report->value("downtime_seconds", 0.0));
+        if (report->contains("verify") && (*report)["verify"].is_object())
+            line += (*report)["verify"].value("equal", false) ? ", verify: equal" : ", verify: DIFFERENT";
+        std::printf("%s\n", line.c_str());
+    }
     std::printf("error:   %s\n", s["last_error"].is_string() ? s["last_error"].get<std::string>().c_str() : "none");
     return 0;
 }
