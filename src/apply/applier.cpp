@@ -97,10 +97,13 @@ asio::awaitable<void> applier::apply(const spool::entry& change) {
         co_await begin(*begin_message, change.lsn);
     else if (const auto* commit_message = std::get_if<cdc::commit_message>(&message))
         co_await commit(*commit_message);
-    else if (const auto* relation = std::get_if<cdc::relation_message>(&message))
+    else if (const auto* relation = std::get_if<cdc::relation_message>(&message)) {
+        if (pending_count_ > 0) co_await send_pending(relation->relid);  // held rows use the old shape
         remember(*relation);
-    else if (const auto* truncate = std::get_if<cdc::truncate_message>(&message))
+    } else if (const auto* truncate = std::get_if<cdc::truncate_message>(&message)) {
+        if (pending_count_ > 0) co_await send_pending(std::nullopt);
         co_await apply_truncate(*truncate, change.lsn);
+    }
     else if (const auto* logical = std::get_if<cdc::logical_message>(&message))
         note(*logical);
     else if (is_streaming(message))
@@ -155,8 +158,79 @@ void applier::note(const cdc::logical_message& message) {
 asio::awaitable<void> applier::apply_row(const cdc::message& change, pg::lsn lsn) {
     require_transaction("a row change");
     if (transaction_.skipped) co_return;
-    const auto* known = co_await bind(relid_of(change));
+    const auto relid = relid_of(change);
+    const auto* known = co_await bind(relid);
     if (copied_after_commit(known->message)) co_return;
+    if (known->collapsible && options_.collapse_updates) {
+        // The row's key: from the old key tuple when the key changed (then no merging), else
+        // from the new tuple's key columns (unknown when one of them is an unchanged TOAST value).
+        std::optional<std::string> key;
+        const cdc::tuple_data* tuple = nullptr;
+        bool key_changes = false;
+        if (const auto* update = std::get_if<cdc::update_message>(&change)) {
+            key_changes = update->old_kind != 0;
+            tuple = key_changes ? &update->old_tuple : &update->new_tuple;
+        } else if (const auto* remove = std::get_if<cdc::delete_message>(&change)) {
+            tuple = &remove->old_tuple;
+        }
+        if (tuple) {
+            std::string text;
+            bool known_key = true;
+            for (std::size_t c = 0; c < known->message.columns.size() && c < tuple->size(); ++c) {
+                if (!known->message.columns[c].key) continue;
+                const auto& v = (*tuple)[c];
+                if (v.kind == cdc::column_kind::unchanged_toast) known_key = false;
+                text += std::to_string(static_cast<int>(v.kind)) + ":" + std::to_string(v.data.size()) + ":" + v.data;
+            }
+            if (known_key) key = std::move(text);
+        }
+        auto& held = pending_[relid];
+        const auto found = key ? held.find(*key) : held.end();
+        const auto* update = std::get_if<cdc::update_message>(&change);
+        if (update && !key_changes && key) {
+            if (found != held.end()) {
+                // Merge: the later values, except where the later change left a TOASTed value
+                // out and the earlier one had it.
+                auto& merged = found->second.message;
+                for (std::size_t c = 0; c < update->new_tuple.size() && c < merged.new_tuple.size(); ++c)
+                    if (update->new_tuple[c].kind != cdc::column_kind::unchanged_toast)
+                        merged.new_tuple[c] = update->new_tuple[c];
+                co_return;
+            }
+            held.emplace(*key, pending_update{*update, lsn});
+            if (++pending_count_ >= options_.collapse_limit) co_await send_pending(std::nullopt);
+            co_return;
+        }
+        if (found != held.end()) {
+            // Something else touches a held row: a DELETE makes the held UPDATE moot; before a
+            // key change, the held values go first.
+            if (!std::holds_alternative<cdc::delete_message>(change)) {
+                const cdc::message held_change(std::move(found->second.message));
+                co_await send_row(*known, held_change, found->second.lsn);
+            }
+            held.erase(found);
+            --pending_count_;
+        }
+    }
+    co_await send_row(*known, change, lsn);
+}
+
+asio::awaitable<void> applier::send_pending(std::optional<std::uint32_t> relid) {
+    for (auto& [table, held] : pending_) {
+        if (relid && table != *relid) continue;
+        if (held.empty()) continue;
+        const auto* known = co_await bind(table);
+        for (auto& [key, update] : held) {
+            const cdc::message held_change(std::move(update.message));
+            co_await send_row(*known, held_change, update.lsn);
+        }
+        pending_count_ -= held.size();
+        held.clear();
+    }
+}
+
+asio::awaitable<void> applier::send_row(const known_relation& known_ref, const cdc::message& change, pg::lsn lsn) {
+    const auto* known = &known_ref;
     const auto& table = *known->bound;
     auto planned = plan_for(table, change);
     if (const auto* problem = std::get_if<std::string>(&planned))
@@ -211,8 +285,27 @@ asio::awaitable<const applier::known_relation*> applier::bind(std::uint32_t reli
     if (const auto* differences = std::get_if<std::string>(&bound))
         throw error("table " + name + " on the source no longer matches the target: " + *differences,
                     "make the target table match the source (the same ALTER TABLE), then resume");
+    // UPDATEs of one row may be merged only where no unique or exclusion constraint other than
+    // the key could see the order of row versions, and where the key is a real key.
+    bool keyed = false, full = true;  // some column is a key column; every column is (REPLICA IDENTITY FULL)
+    for (const auto& c : relation.columns) {
+        if (c.key) keyed = true;
+        else full = false;
+    }
+    bool collapsible = false;
+    const auto& b = std::get<bound_table>(bound);
+    if (keyed && !full && !b.partitioned && !b.identity_always) {
+        std::vector<std::string> params{relation_schema(relation), relation.name};
+        auto constraints = co_await target_.query(
+            "SELECT count(*) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = $1 AND c.relname = $2 AND (i.indisunique OR i.indisexclusion)",
+            params);
+        collapsible = constraints.rows() == 1 && constraints.text(0, 0) == "1";
+    }
     auto& known = relations_.at(relid);
     known.bound = std::move(std::get<bound_table>(bound));
+    known.collapsible = collapsible;
     co_return &known;
 }
 
@@ -240,6 +333,7 @@ void applier::begin_group() {
 }
 
 asio::awaitable<void> applier::commit_group() {
+    co_await send_pending(std::nullopt);
     // Every change's result is checked (one row found) before the COMMIT goes out.
     co_await target_.sync();
     const auto origin = origin_xact_setup_parameters(group_.last.end_lsn, group_.last.commit_time);

@@ -41,6 +41,13 @@ struct apply_options {
     /// with them, so they are applied again from the spool, which is released only up to
     /// durable_position().
     bool synchronous_commit = false;
+    /// Within one target transaction, successive UPDATEs of one row (same key, key unchanged)
+    /// become one UPDATE with the last values, sent when the transaction commits or something
+    /// else touches the row. Only for tables whose only unique index is their key (no other
+    /// unique or exclusion constraint whose checks could depend on the order of row versions).
+    bool collapse_updates = true;
+    /// Rows held back at most before they are sent anyway.
+    std::size_t collapse_limit = 10000;
 };
 
 /// The last source transaction whose changes are committed on the target.
@@ -124,7 +131,17 @@ private:
         cdc::relation_message message;
         std::uint64_t generation = 0;  ///< new for every new shape of the table: keys its statements
         std::optional<bound_table> bound;
+        bool collapsible = false;      ///< its UPDATEs of one row may be merged (see apply_options)
     };
+    struct pending_update {
+        cdc::update_message message;  ///< the merged change: the first's key, the last's values
+        pg::lsn lsn;                   ///< of the first of the merged changes
+    };
+    /// Sends every held UPDATE (of one table, or of all).
+    boost::asio::awaitable<void> send_pending(std::optional<std::uint32_t> relid);
+    boost::asio::awaitable<void> send_row(const known_relation& known, const cdc::message& change, pg::lsn lsn);
+    std::unordered_map<std::uint32_t, std::unordered_map<std::string, pending_update>> pending_;
+    std::size_t pending_count_ = 0;
     struct prepared_statement {
         std::string name;
         std::string label;      ///< e.g. "UPDATE of public.items"
