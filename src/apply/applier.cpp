@@ -46,6 +46,21 @@ bool is_streaming(const cdc::message& message) {
            std::holds_alternative<cdc::stream_abort_message>(message);
 }
 
+template <typename M>
+concept streamable_change = requires(const M& m) {
+    { m.xid } -> std::convertible_to<std::optional<cdc::xid_t>>;
+};
+
+/// The (sub)transaction a change inside a Stream Start..Stop block belongs to.
+std::optional<cdc::xid_t> streamed_xid_of(const cdc::message& message) {
+    return std::visit(
+        [](const auto& m) -> std::optional<cdc::xid_t> {
+            if constexpr (streamable_change<std::decay_t<decltype(m)>>) return m.xid;
+            else return std::nullopt;
+        },
+        message);
+}
+
 }  // namespace
 
 asio::awaitable<applier> applier::open(pg::connection target, apply_options options) {
@@ -59,9 +74,11 @@ asio::awaitable<applier> applier::open(pg::connection target, apply_options opti
     co_await target.exec(options.synchronous_commit ? "SET synchronous_commit = on"
                                                     : "SET synchronous_commit = off");
     const auto applied = co_await bind_origin_session(target, options.origin);
+    auto spill = std::make_shared<stream_spill>(options.spill_dir);
     pipeline pipelined(std::move(target), options.pipeline_window);
     applier opened(std::move(pipelined), std::move(options), applied_position{applied, 0});
     opened.durable_ = applied;
+    opened.spill_ = std::move(spill);
     co_return opened;
 }
 
@@ -75,8 +92,12 @@ asio::awaitable<std::size_t> applier::apply_available(spool::reader& reader) {
             else change = reader.next();
             if (!change) break;
             if (!hold_at_.is_zero() && !transaction_.open) {
-                if (const auto* begin_message = std::get_if<cdc::begin_message>(&change->message);
-                    begin_message && begin_message->final_lsn >= hold_at_) {
+                pg::lsn commits_at;
+                if (const auto* begin_message = std::get_if<cdc::begin_message>(&change->message))
+                    commits_at = begin_message->final_lsn;
+                else if (const auto* streamed = std::get_if<cdc::stream_commit_message>(&change->message))
+                    commits_at = streamed->commit_lsn;
+                if (!commits_at.is_zero() && commits_at >= hold_at_) {
                     held_ = std::move(change);
                     break;
                 }
@@ -93,6 +114,32 @@ asio::awaitable<std::size_t> applier::apply_available(spool::reader& reader) {
 
 asio::awaitable<void> applier::apply(const spool::entry& change) {
     const auto& message = change.message;
+    if (stream_block_ && !is_streaming(message)) {
+        // A chunk of a streamed transaction: kept until its Stream Commit. A non-transactional
+        // message is not part of it.
+        const auto* logical = std::get_if<cdc::logical_message>(&message);
+        if (logical && !logical->transactional) note(*logical);
+        else spill_->add(*stream_block_, streamed_xid_of(message).value_or(*stream_block_), change);
+        co_return;
+    }
+    if (const auto* start = std::get_if<cdc::stream_start_message>(&message)) {
+        if (transaction_.open || stream_block_)
+            throw error("the spool holds a Stream Start at " + change.lsn.to_string() + " inside another transaction");
+        stream_block_ = start->xid;
+        co_return;
+    }
+    if (std::holds_alternative<cdc::stream_stop_message>(message)) {
+        stream_block_.reset();
+        co_return;
+    }
+    if (const auto* abort = std::get_if<cdc::stream_abort_message>(&message)) {
+        spill_->abort(abort->xid, abort->subxid);
+        co_return;
+    }
+    if (const auto* streamed = std::get_if<cdc::stream_commit_message>(&message)) {
+        co_await stream_commit(*streamed);
+        co_return;
+    }
     if (const auto* begin_message = std::get_if<cdc::begin_message>(&message))
         co_await begin(*begin_message, change.lsn);
     else if (const auto* commit_message = std::get_if<cdc::commit_message>(&message))
@@ -106,16 +153,30 @@ asio::awaitable<void> applier::apply(const spool::entry& change) {
     }
     else if (const auto* logical = std::get_if<cdc::logical_message>(&message))
         note(*logical);
-    else if (is_streaming(message))
-        throw error("the spool holds a streamed transaction at " + change.lsn.to_string() +
-                        ", which the applier does not replay",
-                    "capture changes without the streaming option");
     else if (!std::holds_alternative<cdc::type_message>(message) &&
              !std::holds_alternative<cdc::origin_message>(message))
         co_await apply_row(message, change.lsn);
 }
 
-asio::awaitable<void> applier::begin(const cdc::begin_message& begin_message, pg::lsn lsn) {
+asio::awaitable<void> applier::stream_commit(const cdc::stream_commit_message& streamed) {
+    if (transaction_.open)
+        throw error("the spool holds the commit of streamed transaction " + std::to_string(streamed.xid) +
+                    " inside another transaction");
+    // The transaction is replayed whole, in its own target transaction (it outgrew the
+    // source's logical_decoding_work_mem), at its place in commit order.
+    auto replay = spill_->take(streamed.xid);
+    const cdc::begin_message begin_message{streamed.commit_lsn, streamed.commit_time, streamed.xid};
+    const pg::lsn no_lsn;
+    co_await begin(begin_message, no_lsn, true);
+    const bool skipped = transaction_.skipped;  // its rows are skipped, its Relation messages still count
+    while (auto change = replay.next()) co_await apply(*change);
+    const cdc::commit_message commit_message{streamed.flags, streamed.commit_lsn, streamed.end_lsn,
+                                             streamed.commit_time};
+    co_await commit(commit_message);
+    if (!skipped) ++counters_.streamed_transactions;
+}
+
+asio::awaitable<void> applier::begin(const cdc::begin_message& begin_message, pg::lsn lsn, bool big) {
     if (transaction_.open)
         throw error("the spool holds a transaction that begins at " + lsn.to_string() +
                     " before the previous one ends");
@@ -125,8 +186,8 @@ asio::awaitable<void> applier::begin(const cdc::begin_message& begin_message, pg
     if (transaction_.skipped) co_return;
     // The Begin carries the LSN of the transaction's first change: the WAL up to its commit
     // tells a big transaction before its changes are read.
-    transaction_.big = !lsn.is_zero() && lsn < begin_message.final_lsn &&
-                       begin_message.final_lsn.value() - lsn.value() >= options_.big_transaction_bytes;
+    transaction_.big = big || (!lsn.is_zero() && lsn < begin_message.final_lsn &&
+                               begin_message.final_lsn.value() - lsn.value() >= options_.big_transaction_bytes);
     if (group_.open && transaction_.big) co_await commit_group();
     if (!group_.open) begin_group();
 }

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +14,7 @@
 
 #include "apply/change_shape.hpp"
 #include "apply/pipeline.hpp"
+#include "apply/stream_spill.hpp"
 #include "apply/table_binding.hpp"
 #include "cdc/messages.hpp"
 #include "spool/reader.hpp"
@@ -48,6 +51,9 @@ struct apply_options {
     bool collapse_updates = true;
     /// Rows held back at most before they are sent anyway.
     std::size_t collapse_limit = 10000;
+    /// Where the changes of streamed transactions wait for their Stream Commit (one file per
+    /// transaction; emptied when an applier opens). Empty: a private temporary directory.
+    std::filesystem::path spill_dir;
 };
 
 /// The last source transaction whose changes are committed on the target.
@@ -70,6 +76,7 @@ struct apply_counters {
     std::uint64_t updates = 0;
     std::uint64_t deletes = 0;
     std::uint64_t truncates = 0;
+    std::uint64_t streamed_transactions = 0;  ///< of source_transactions: sent in chunks before their commit
 };
 
 /// Replays spooled source transactions on the target in commit order, exactly once.
@@ -165,7 +172,8 @@ private:
         : target_(std::move(target)), options_(std::move(options)), applied_(applied) {}
 
     boost::asio::awaitable<void> apply(const spool::entry& change);
-    boost::asio::awaitable<void> begin(const cdc::begin_message& begin, pg::lsn lsn);
+    boost::asio::awaitable<void> begin(const cdc::begin_message& begin, pg::lsn lsn, bool big = false);
+    boost::asio::awaitable<void> stream_commit(const cdc::stream_commit_message& commit);
     boost::asio::awaitable<void> commit(const cdc::commit_message& commit);
     void remember(const cdc::relation_message& relation);
     void note(const cdc::logical_message& message);
@@ -196,6 +204,8 @@ private:
     bool broken_ = false;
     std::deque<std::string> truncate_labels_;
     std::unordered_map<std::string, pg::lsn> copied_at_;  ///< schema\x1fname -> snapshot of its copy
+    std::shared_ptr<stream_spill> spill_;   ///< changes of streamed transactions until their end
+    std::optional<cdc::xid_t> stream_block_;  ///< inside this transaction's Stream Start..Stop
     pg::lsn transaction_commit_;                          ///< commit LSN of the open source transaction
     bool copied_after_commit(const cdc::relation_message& relation) const;  ///< of TRUNCATEs awaiting their results
 };

@@ -27,6 +27,7 @@ std::string start_replication_sql(const stream_options& options) {
                       std::to_string(pgoutput_protocol_version(options.server_version)) +
                       "', publication_names " + pg::quote_literal(names);
     if (options.server_version >= 140000) sql += ", messages 'true'";
+    if (options.server_version >= 140000 && options.streaming) sql += ", streaming 'on'";
     return sql + ")";
 }
 

@@ -18,6 +18,9 @@ struct stream_options {
     std::vector<std::string> publications;
     pg::lsn start;  ///< 0/0: from the slot's confirmed position
     int server_version = 0;
+    /// Ask for transactions larger than the source's logical_decoding_work_mem to be streamed
+    /// in chunks before their commit (protocol v2+) rather than spilled to disk on the source.
+    bool streaming = true;
 };
 
 /// The pgoutput protocol version a server speaks at most (1 up to 13, 2 on 14, 3 on 15, 4 on 16+).

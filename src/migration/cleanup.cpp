@@ -87,6 +87,7 @@ void clean_state_dir(const fs::path& dir, cleanup_result& out) {
         if (ec) out.problems.push_back("state directory: cannot remove " + (dir / "spool").string() + ": " + ec.message());
         else out.removed.push_back("state directory: change spool " + (dir / "spool").string());
     }
+    fs::remove_all(dir / "apply-spill", ec);
     fs::remove(cutover::control_socket_path(dir), ec);
 }
 

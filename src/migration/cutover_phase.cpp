@@ -511,6 +511,7 @@ awaitable<void> migration_run::finish_cutover() {
                                                    "pg_catalog.pg_replication_origin WHERE roname = 'pghandoff'");
         std::error_code ignored;
         fs::remove_all(options_.state_dir / "spool", ignored);
+        fs::remove_all(options_.state_dir / "apply-spill", ignored);
     } catch (const std::exception& e) {
         cleanup_error = pg::mask_passwords(e.what()) + ": run pghandoff cleanup";
     }

@@ -52,6 +52,7 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
     // The stream's text comes in the source database's encoding: read it as such.
     co_await target.exec("SET client_encoding = " + pg::quote_literal(encoding_));
     apply::apply_options apply_options;  // a named object: GCC 12 mishandles temporaries in co_await operands
+    apply_options.spill_dir = options_.state_dir / "apply-spill";
     auto applier = co_await apply::applier::open(std::move(target), apply_options);
     std::map<std::pair<std::string, std::string>, pg::lsn> copied_at;  // the latest copy of each table counts
     for (const auto& key : done_steps_) {

@@ -233,14 +233,5 @@ TEST_F(apply_test, refuses_a_change_to_a_table_no_relation_message_described) {
     EXPECT_NE(message.find("table with OID 4242"), std::string::npos) << message;
 }
 
-TEST_F(apply_test, refuses_streamed_transactions) {
-    test_databases dbs(servers_.source, servers_.target, "apply_streamed");
-    test_origin origin(dbs);
-    temporary_directory state;
-    write_spool(state.path(), {cdc::stream_start_message{7, true}, cdc::stream_stop_message{}});
-    const auto message = apply_error(dbs, state.path(), origin);
-    EXPECT_NE(message.find("streamed transaction"), std::string::npos) << message;
-}
-
 }  // namespace
 }  // namespace pghandoff::integration
