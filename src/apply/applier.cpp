@@ -208,6 +208,7 @@ void applier::remember(const cdc::relation_message& relation) {
     auto [known, added] = relations_.try_emplace(relation.relid);
     if (!added && known->second.message == relation) return;
     known->second = {relation, ++generations_, std::nullopt};
+    if (options_.owns) known->second.owned = options_.owns(relation_schema(relation), relation.name);
 }
 
 void applier::note(const cdc::logical_message& message) {
@@ -220,6 +221,7 @@ asio::awaitable<void> applier::apply_row(const cdc::message& change, pg::lsn lsn
     require_transaction("a row change");
     if (transaction_.skipped) co_return;
     const auto relid = relid_of(change);
+    if (auto found = relations_.find(relid); found != relations_.end() && !found->second.owned) co_return;
     const auto* known = co_await bind(relid);
     if (copied_after_commit(known->message)) co_return;
     if (known->collapsible && options_.collapse_updates) {
@@ -312,6 +314,7 @@ asio::awaitable<void> applier::apply_truncate(const cdc::truncate_message& trunc
     std::vector<const bound_table*> tables;
     std::string names;
     for (const auto relid : truncate.relids) {
+        if (auto found = relations_.find(relid); found != relations_.end() && !found->second.owned) continue;
         const auto* known = co_await bind(relid);
         if (copied_after_commit(known->message)) continue;
         tables.push_back(&*known->bound);

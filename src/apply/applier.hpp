@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,9 @@ struct apply_options {
     /// Where the changes of streamed transactions wait for their Stream Commit (one file per
     /// transaction; emptied when an applier opens). Empty: a private temporary directory.
     std::filesystem::path spill_dir;
+    /// The tables (schema, name) whose changes this applier makes; empty: every table. Several
+    /// appliers on their own connections and origins share the stream this way (apply_group).
+    std::function<bool(const std::string& schema, const std::string& name)> owns;
 };
 
 /// The last source transaction whose changes are committed on the target.
@@ -110,6 +114,8 @@ public:
     void hold_at(pg::lsn limit) { hold_at_ = limit; }
     /// True when apply_available() stopped at the hold (the next transaction commits after it).
     bool holding() const { return held_.has_value(); }
+    /// The replication origin this applier advances.
+    const std::string& origin() const { return options_.origin; }
 
     /// End LSN of the last source transaction committed on the target: where a spool::reader
     /// resumes, and what the spool may release.
@@ -139,6 +145,7 @@ private:
         std::uint64_t generation = 0;  ///< new for every new shape of the table: keys its statements
         std::optional<bound_table> bound;
         bool collapsible = false;      ///< its UPDATEs of one row may be merged (see apply_options)
+        bool owned = true;             ///< its changes are this applier's (apply_options::owns)
     };
     struct pending_update {
         cdc::update_message message;  ///< the merged change: the first's key, the last's values

@@ -33,6 +33,7 @@ struct migrate_args {
     bool no_follow = false, drop_if_exists = false, no_owner = false, no_acl = false, copy_roles = false;
     bool replica_identity_full = false;
     std::string spool_limit = "8GB";
+    int apply_jobs = 1;
     std::vector<std::string> include_schemas, exclude_tables;
     std::string cutover = "manual", max_lag = "1s", catchup_timeout = "10m", fence = "read-only", on_cutover;
     std::string hook_timeout = "5m";
@@ -57,6 +58,10 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
                  "online: set REPLICA IDENTITY FULL on source tables without a primary key, so their changes replicate");
     cmd.add_option("--spool-limit", a.spool_limit,
                    "online: disk the change spool may use before pghandoff stops reading (the source keeps the WAL); default 8GB");
+    cmd.add_option("--apply-jobs", a.apply_jobs,
+                   "online: apply connections; tables linked by foreign keys or partitioning share one, each keeps "
+                   "source commit order and its own replication origin (default 1; fixed by the first run)")
+        ->check(CLI::Range(1, 64));
     cmd.add_option("--chunk-size", a.chunk_size, "cut tables bigger than this (heap+TOAST bytes) into chunks of that size (default auto: one job's share of the data, 256MB to 8GB)");
     cmd.add_option("--pg-dump", a.pg_dump, "path of the pg_dump to use (default: the newest found that fits the source)");
     cmd.add_option("--maintenance-work-mem", a.maintenance_work_mem, "maintenance_work_mem of the index builds (default 256MB)");
@@ -98,6 +103,7 @@ migration::migrate_options to_options(const migrate_args& a) {
     o.copy_roles = a.copy_roles;
     o.replica_identity_full = a.replica_identity_full;
     o.spool_limit_bytes = parse_size(a.spool_limit);
+    o.apply_jobs = a.apply_jobs;
     if (!a.pg_dump.empty()) o.pg_dump = a.pg_dump;
     o.chunk_bytes = a.chunk_size == "auto" ? 0 : parse_size(a.chunk_size);
     o.maintenance_work_mem = a.maintenance_work_mem;

@@ -51,6 +51,8 @@ asio::awaitable<void> clean_source(pg::conninfo source, std::optional<fs::path> 
 
 asio::awaitable<void> clean_target(pg::conninfo target, cleanup_result& out) {
     auto conn = co_await pg::connection::connect(target.with("application_name", "pghandoff"), "target");
+    std::string slot_name;  // the migration's origins are named after its slot
+    if (auto progress = co_await load_progress(conn)) slot_name = progress->identity.slot_name;
     auto has_schema = co_await conn.exec("SELECT to_regclass('pghandoff.step') IS NOT NULL");
     if (has_schema.text(0, 0) == "t") {
         auto steps = co_await conn.exec("SELECT key FROM pghandoff.step");
@@ -67,14 +69,16 @@ asio::awaitable<void> clean_target(pg::conninfo target, cleanup_result& out) {
             out.removed.push_back("target: bookkeeping schema pghandoff");
         }
     }
-    auto origin = co_await conn.exec(
-        "SELECT count(*) FROM pg_catalog.pg_replication_origin WHERE roname = 'pghandoff'");
-    if (origin.text(0, 0) != "0") {
+    auto origins = co_await conn.exec("SELECT roname FROM pg_catalog.pg_replication_origin WHERE " +
+                                      origin_condition(slot_name) + " ORDER BY 1");
+    for (int i = 0; i < origins.rows(); ++i) {
+        const std::string name = origins.text(i, 0);
         try {
-            co_await conn.exec("SELECT pg_catalog.pg_replication_origin_drop('pghandoff')");
-            out.removed.push_back("target: replication origin pghandoff");
+            std::vector<std::optional<std::string>> params{name};
+            co_await conn.exec_params("SELECT pg_catalog.pg_replication_origin_drop($1)", params);
+            out.removed.push_back("target: replication origin " + name);
         } catch (const error& e) {
-            out.problems.push_back(std::string("target: cannot drop the replication origin pghandoff (") + e.what() +
+            out.problems.push_back("target: cannot drop the replication origin " + name + " (" + e.what() +
                                    "): stop the pghandoff migrate applying changes, then run cleanup again");
         }
     }

@@ -233,7 +233,7 @@ awaitable<void> migration_run::lower_leftover_fence() {
     cutover::forget_fence(options_.state_dir);
 }
 
-void migration_run::after_apply_pass(const apply::applier& applier) {
+void migration_run::after_apply_pass(const apply::apply_group& applier) {
     applied_lsn_ = applier.applied();
     applied_transactions_ = applier.counters().source_transactions;
     const capture_counters c = capture_ ? capture_->counters() : capture_counters{};
@@ -508,7 +508,7 @@ awaitable<void> migration_run::finish_cutover() {
         co_await drop_capture_objects(options_.source, slot_name_, publication_name_);
         auto target = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
         co_await target.exec(drop_progress_sql() + "; SELECT pg_catalog.pg_replication_origin_drop(roname) FROM "
-                                                   "pg_catalog.pg_replication_origin WHERE roname = 'pghandoff'");
+                                                   "pg_catalog.pg_replication_origin WHERE " + origin_condition(slot_name_));
         std::error_code ignored;
         fs::remove_all(options_.state_dir / "spool", ignored);
         fs::remove_all(options_.state_dir / "apply-spill", ignored);

@@ -22,7 +22,7 @@
 #include "catalog/compression_probe.hpp"
 #include "catalog/large_objects.hpp"
 #include "catalog/table_catalog.hpp"
-#include "apply/applier.hpp"
+#include "apply/apply_group.hpp"
 #include "cdc/publication.hpp"
 #include "cdc/replication_stream.hpp"
 #include "migration/change_capture.hpp"
@@ -156,7 +156,7 @@ private:
     /// Lowers a fence that a run which died mid-cutover left on the source.
     awaitable<void> lower_leftover_fence();
     /// Lag figures and cutover triggers, after each pass of the apply loop.
-    void after_apply_pass(const apply::applier& applier);
+    void after_apply_pass(const apply::apply_group& applier);
     awaitable<void> sleep_for(std::chrono::milliseconds d);
 
     enum class cutover_state : std::uint8_t { idle, requested, running, succeeded };

@@ -1,5 +1,9 @@
 #include "migration/migration_run.hpp"
 
+#include <functional>
+
+#include "migration/apply_assignment.hpp"
+
 #include <csignal>
 
 namespace pghandoff::migration {
@@ -50,10 +54,43 @@ awaitable<void> migration_run::follow_changes() {
 awaitable<void> migration_run::apply_changes(pg::connection target) {
     auto executor = co_await asio::this_coro::executor;
     // The stream's text comes in the source database's encoding: read it as such.
-    co_await target.exec("SET client_encoding = " + pg::quote_literal(encoding_));
+    const std::string encoding_sql = "SET client_encoding = " + pg::quote_literal(encoding_);
+    co_await target.exec(encoding_sql);
+    // How many apply connections, and which tables each applies: fixed by the first apply and
+    // kept on the target, since each connection's origin records progress over its own tables.
+    auto assignment = assignment_from_steps(done_steps_);
+    if (!assignment) {
+        std::size_t connections = static_cast<std::size_t>(std::max(options_.apply_jobs, 1));
+        std::vector<std::optional<std::string>> origin_name{slot_name_};
+        auto earlier = co_await target.exec_params(
+            "SELECT count(*) FROM pg_catalog.pg_replication_origin WHERE roname = $1", origin_name);
+        if (earlier.text(0, 0) != "0") connections = 1;  // applied by a run that kept no assignment
+        auto tables = co_await load_assignable_tables(target, options_.selection);
+        assignment = assign_tables(tables, connections);
+        std::string sql = "BEGIN;\n";
+        for (const auto& key : assignment_step_keys(*assignment)) {
+            sql += step_done_sql(key) + ";\n";
+            done_steps_.insert(key);
+        }
+        co_await target.exec(sql + "COMMIT");
+    } else if (options_.apply_jobs != static_cast<int>(assignment->connections)) {
+        spdlog::info("applying on {} connections, as this migration's first apply did (--apply-jobs {} is for a new migration)",
+                     assignment->connections, options_.apply_jobs);
+    }
+    std::vector<pg::connection> connections;
+    connections.push_back(std::move(target));
+    for (std::size_t k = 1; k < assignment->connections; ++k) {
+        auto more = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
+        co_await more.exec(encoding_sql);
+        connections.push_back(std::move(more));
+    }
     apply::apply_options apply_options;  // a named object: GCC 12 mishandles temporaries in co_await operands
     apply_options.spill_dir = options_.state_dir / "apply-spill";
-    auto applier = co_await apply::applier::open(std::move(target), apply_options);
+    apply_options.origin = slot_name_;  // one origin per migration (and per apply connection)
+    const apply_assignment assigned = *assignment;
+    std::function<std::size_t(const std::string&, const std::string&)> assign =
+        [assigned](const std::string& schema, const std::string& name) { return assigned.of(schema, name); };
+    auto applier = co_await apply::apply_group::open(std::move(connections), apply_options, assign);
     std::map<std::pair<std::string, std::string>, pg::lsn> copied_at;  // the latest copy of each table counts
     for (const auto& key : done_steps_) {
         if (!key.starts_with("copied-at\x1f")) continue;
@@ -72,8 +109,9 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
     };
     while (!spool_ && !capture_failure_) co_await sleep(std::chrono::milliseconds(20));  // the writer repairs first
     if (capture_failure_) std::rethrow_exception(capture_failure_);
-    spool::reader reader(options_.state_dir / "spool", applier.applied());
-    spdlog::info("applying changes on the target from {}", applier.applied().to_string());
+    applier.read_from(options_.state_dir / "spool");
+    spdlog::info("applying changes on the target from {} on {} connection{}", applier.applied().to_string(),
+                 applier.size(), applier.size() == 1 ? "" : "s");
 
     bool stopping = false;
     asio::signal_set signals(executor, SIGINT, SIGTERM);
@@ -88,9 +126,9 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
     while (!(stopping && cutover_state_ != cutover_state::running)) {
         if (capture_failure_) std::rethrow_exception(capture_failure_);
         applier.hold_at(hold_lsn_);
-        const auto applied_now = co_await applier.apply_available(reader);
+        const auto applied_now = co_await applier.apply_available();
         ++apply_passes_;
-        hold_reached_ = !hold_lsn_.is_zero() && applier.holding();
+        hold_reached_ = !hold_lsn_.is_zero() && applier.holding_or_at(spool_->last_commit_end());
         if (!awaited_marker_.empty() && !marker_durable_ && applier.last_marker() &&
             applier.last_marker()->content == awaited_marker_) {
             co_await applier.make_durable();

@@ -31,6 +31,7 @@ struct migrate_options {
     bool copy_roles = false;
     bool replica_identity_full = false;  ///< online: set REPLICA IDENTITY FULL on keyless tables
     std::uint64_t spool_limit_bytes = 8ull << 30;  ///< online: stop reading from the source above this
+    int apply_jobs = 1;  ///< online: apply connections (each with its own tables and replication origin)
     std::optional<std::filesystem::path> pg_dump;
     std::uint64_t chunk_bytes = 0;  ///< 0: automatic (copy::automatic_chunk_bytes)
     std::string maintenance_work_mem = "256MB";

@@ -83,4 +83,11 @@ std::string step_done_sql(const std::string& key) {
 
 std::string drop_progress_sql() { return "DROP SCHEMA IF EXISTS pghandoff CASCADE"; }
 
+std::string origin_condition(const std::string& slot_name) {
+    std::string condition = "(roname = 'pghandoff'";
+    if (!slot_name.empty())
+        condition += " OR roname = " + quote_literal(slot_name) + " OR roname ~ " + quote_literal("^" + slot_name + "_[0-9]+$");
+    return condition + ")";
+}
+
 }  // namespace pghandoff::migration

@@ -39,6 +39,11 @@ struct stored_progress {
     std::set<std::string> steps;  ///< keys of finished schema steps, sequences, large objects...
 };
 
+/// SQL condition on pg_replication_origin.roname matching the origins of one migration's
+/// appliers: named after its slot (`slot`, `slot_1`, ...), so that migrations into other
+/// databases of the same target cluster keep theirs; "pghandoff" is an earlier version's.
+std::string origin_condition(const std::string& slot_name);
+
 /// The schema name of the bookkeeping on the target.
 inline constexpr const char* bookkeeping_schema = "pghandoff";
 

@@ -97,6 +97,65 @@ TEST_F(migrate_online, follows_writes_during_and_after_the_copy_across_a_stop_an
     }
 }
 
+TEST_F(migrate_online, applies_on_several_connections_keeping_linked_tables_together_across_a_kill) {
+    test_databases dbs(servers_.source, servers_.target, "online_apply_jobs");
+    auto src = dbs.connect_source();
+    create_source_schema(src);
+    src.exec("CREATE TABLE customers (id int PRIMARY KEY, name text);"
+             "CREATE TABLE orders (id int PRIMARY KEY, customer int REFERENCES customers, total numeric);"
+             "INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 50) g;"
+             "INSERT INTO orders SELECT g, 1 + g % 50, g FROM generate_series(1, 500) g;");
+    auto write_orders = [&](int round) {
+        const std::string r = std::to_string(round);
+        // One source transaction across tables that different connections apply.
+        src.exec("BEGIN; INSERT INTO orders VALUES (" + std::to_string(1000 + round) + ", " + std::to_string(1 + round % 50) +
+                 ", " + r + "); UPDATE accounts SET balance = balance - 1 WHERE id = " + r + "; COMMIT");
+        if (round % 10 == 5)
+            src.exec("TRUNCATE customers CASCADE; INSERT INTO customers SELECT g, 'again ' || g FROM generate_series(1, 50) g; "
+                     "INSERT INTO orders SELECT g, 1 + g % 50, g * 2 FROM generate_series(1, 100) g");
+    };
+    temporary_directory state;
+    temporary_directory logs;
+    auto args = online_arguments(dbs, state.path() / "state");
+    args.insert(args.end(), {"--apply-jobs", "3"});
+    const std::string our_origins =
+        "SELECT count(*) FROM pg_replication_origin WHERE roname ~ '^pghandoff_[0-9a-f]{8}(_[0-9]+)?$'";
+    {
+        background_command run(pghandoff_command(args), {}, logs.path());
+        for (int round = 1; round <= 20; ++round) {
+            write_some(src, round);
+            write_orders(round);
+        }
+        auto diff = wait_until_equal(dbs, 90s);
+        ASSERT_TRUE(diff.empty()) << describe_differences(diff) << describe(run.wait(1s));
+        auto dst = dbs.connect_target();
+        EXPECT_EQ(dst.scalar(our_origins), "3") << "an origin per apply connection";
+        const std::string assigned =
+            "SELECT count(DISTINCT split_part(key, E'\\x1f', 4)) FROM pghandoff.step WHERE key LIKE 'apply table%'";
+        EXPECT_EQ(dst.scalar(assigned), "3") << "every connection has tables";
+        EXPECT_EQ(dst.scalar(assigned + " AND split_part(key, E'\\x1f', 3) IN ('customers', 'orders')"), "1")
+            << "tables linked by a foreign key share a connection";
+        run.kill(SIGKILL);  // a crash while streaming
+        run.wait(10s);
+    }
+    for (int round = 21; round <= 30; ++round) {
+        write_some(src, round);
+        write_orders(round);
+    }
+    {
+        // The migration keeps the connections and assignment of its first apply.
+        auto again = online_arguments(dbs, state.path() / "state");
+        again.insert(again.end(), {"--apply-jobs", "1"});
+        background_command run(pghandoff_command(again), {}, logs.path());
+        for (int round = 31; round <= 35; ++round) write_orders(round);
+        auto diff = wait_until_equal(dbs, 60s);
+        EXPECT_TRUE(diff.empty()) << describe_differences(diff);
+        EXPECT_EQ(dbs.connect_target().scalar(our_origins), "3");
+        run.kill(SIGTERM);
+        EXPECT_EQ(run.wait(30s).exit_code, 0);
+    }
+}
+
 TEST_F(migrate_online, resumes_after_a_kill_during_the_copy_with_writes_before_and_after) {
     test_databases dbs(servers_.source, servers_.target, "online_copy_kill");
     auto src = dbs.connect_source();
