@@ -65,6 +65,24 @@ awaitable<void> migration_run::apply_changes(pg::connection target) {
         auto earlier = co_await target.exec_params(
             "SELECT count(*) FROM pg_catalog.pg_replication_origin WHERE roname = $1", origin_name);
         if (earlier.text(0, 0) != "0") connections = 1;  // applied by a run that kept no assignment
+        // Each connection's origin keeps its progress in one of the target's replication state
+        // slots (max_replication_slots), which other origins and subscriptions may hold.
+        try {
+            auto free = co_await target.exec(
+                "SELECT pg_catalog.current_setting('max_replication_slots')::int - "
+                "(SELECT count(*) FROM pg_catalog.pg_replication_origin_status), "
+                "pg_catalog.current_setting('max_replication_slots')");
+            const long room = std::stol(free.text(0, 0));
+            if (room < static_cast<long>(connections)) {
+                spdlog::warn("the target keeps replication progress for {} more origins (max_replication_slots = {}): "
+                             "applying on {} connection{} instead of {}; raise max_replication_slots on the target or "
+                             "drop unused origins (pg_replication_origin_drop) for more",
+                             std::max(room, 0L), free.text(0, 1), std::max(room, 1L), room > 1 ? "s" : "", connections);
+                connections = static_cast<std::size_t>(std::max(room, 1L));
+            }
+        } catch (const error&) {
+            // pg_replication_origin_status is for superusers: without it, try as asked
+        }
         auto tables = co_await load_assignable_tables(target, options_.selection);
         assignment = assign_tables(tables, connections);
         std::string sql = "BEGIN;\n";
