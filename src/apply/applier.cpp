@@ -73,7 +73,8 @@ asio::awaitable<applier> applier::open(pg::connection target, apply_options opti
     }
     co_await target.exec(options.synchronous_commit ? "SET synchronous_commit = on"
                                                     : "SET synchronous_commit = off");
-    const auto applied = co_await bind_origin_session(target, options.origin);
+    pg::lsn applied;
+    if (!options.origin.empty()) applied = co_await bind_origin_session(target, options.origin);
     auto spill = std::make_shared<stream_spill>(options.spill_dir);
     pipeline pipelined(std::move(target), options.pipeline_window);
     applier opened(std::move(pipelined), std::move(options), applied_position{applied, 0});
@@ -104,7 +105,7 @@ asio::awaitable<std::size_t> applier::apply_available(spool::reader& reader) {
             }
             co_await apply(*change);
         }
-        if (group_.open && !transaction_.open) co_await commit_group();
+        if (group_.open && !transaction_.open && !options_.single_transaction) co_await commit_group();
     } catch (...) {
         broken_ = true;
         throw;
@@ -188,7 +189,7 @@ asio::awaitable<void> applier::begin(const cdc::begin_message& begin_message, pg
     // tells a big transaction before its changes are read.
     transaction_.big = big || (!lsn.is_zero() && lsn < begin_message.final_lsn &&
                                begin_message.final_lsn.value() - lsn.value() >= options_.big_transaction_bytes);
-    if (group_.open && transaction_.big) co_await commit_group();
+    if (group_.open && transaction_.big && !options_.single_transaction) co_await commit_group();
     if (!group_.open) begin_group();
 }
 
@@ -199,6 +200,7 @@ asio::awaitable<void> applier::commit(const cdc::commit_message& commit_message)
     ++group_.transactions;
     group_.last = {commit_message.end_lsn, commit_message.commit_time};
     if (transaction_.marker) group_.marker = applied_marker{group_.last, std::move(*transaction_.marker)};
+    if (options_.single_transaction) co_return;
     if (transaction_.big || group_.transactions >= options_.group_transactions ||
         std::chrono::steady_clock::now() - group_.started >= options_.group_time)
         co_await commit_group();
@@ -221,9 +223,10 @@ asio::awaitable<void> applier::apply_row(const cdc::message& change, pg::lsn lsn
     require_transaction("a row change");
     if (transaction_.skipped) co_return;
     const auto relid = relid_of(change);
-    if (auto found = relations_.find(relid); found != relations_.end() && !found->second.owned) co_return;
+    if (auto found = relations_.find(relid);
+        found != relations_.end() && (!found->second.owned || copied_after_commit(found->second.message)))
+        co_return;
     const auto* known = co_await bind(relid);
-    if (copied_after_commit(known->message)) co_return;
     if (known->collapsible && options_.collapse_updates) {
         // The row's key: from the old key tuple when the key changed (then no merging), else
         // from the new tuple's key columns (unknown when one of them is an unchanged TOAST value).
@@ -314,9 +317,10 @@ asio::awaitable<void> applier::apply_truncate(const cdc::truncate_message& trunc
     std::vector<const bound_table*> tables;
     std::string names;
     for (const auto relid : truncate.relids) {
-        if (auto found = relations_.find(relid); found != relations_.end() && !found->second.owned) continue;
+        if (auto found = relations_.find(relid);
+            found != relations_.end() && (!found->second.owned || copied_after_commit(found->second.message)))
+            continue;
         const auto* known = co_await bind(relid);
-        if (copied_after_commit(known->message)) continue;
         tables.push_back(&*known->bound);
         names += (names.empty() ? "" : ", ") + known->bound->display_name;
     }
@@ -326,6 +330,13 @@ asio::awaitable<void> applier::apply_truncate(const cdc::truncate_message& trunc
                         {&truncate_labels_.back(), lsn, false});
     ++counters_.truncates;
     co_await target_.pace();
+}
+
+void applier::copied_at(const std::string& schema, const std::string& name, pg::lsn consistent_point) {
+    copied_at_[schema + '\x1f' + name] = consistent_point;
+    // Bound again at its next change: its indexes may have been built since (see bind()).
+    for (auto& [relid, known] : relations_)
+        if (known.message.name == name && relation_schema(known.message) == schema) known.bound.reset();
 }
 
 bool applier::copied_after_commit(const cdc::relation_message& relation) const {
@@ -400,9 +411,11 @@ asio::awaitable<void> applier::commit_group() {
     co_await send_pending(std::nullopt);
     // Every change's result is checked (one row found) before the COMMIT goes out.
     co_await target_.sync();
-    const auto origin = origin_xact_setup_parameters(group_.last.end_lsn, group_.last.commit_time);
-    const std::vector<const char*> values{origin[0].c_str(), origin[1].c_str()};
-    target_.execute_sql(origin_xact_setup_sql, values, {&origin_label, {}, false});
+    if (!options_.origin.empty()) {
+        const auto origin = origin_xact_setup_parameters(group_.last.end_lsn, group_.last.commit_time);
+        const std::vector<const char*> values{origin[0].c_str(), origin[1].c_str()};
+        target_.execute_sql(origin_xact_setup_sql, values, {&origin_label, {}, false});
+    }
     target_.execute_sql("COMMIT", {}, {&commit_label, {}, false});
     co_await target_.sync();
     applied_ = group_.last;
@@ -410,6 +423,28 @@ asio::awaitable<void> applier::commit_group() {
     counters_.source_transactions += group_.transactions;
     ++counters_.target_transactions;
     committed_in_call_ += group_.transactions;
+    group_ = {};
+    truncate_labels_.clear();
+}
+
+asio::awaitable<void> applier::finish(std::string extra_sql) {
+    if (broken_) throw error("the applier stopped after an error: open a new one to resume");
+    if (transaction_.open) throw error("finish() called inside a source transaction");
+    if (!group_.open) begin_group();
+    try {
+        co_await send_pending(std::nullopt);
+        co_await target_.sync();
+        const std::string label = "the catch-up's bookkeeping";
+        if (!extra_sql.empty()) target_.execute_sql(extra_sql, {}, {&label, {}, false});
+        target_.execute_sql("COMMIT", {}, {&commit_label, {}, false});
+        co_await target_.sync();
+    } catch (...) {
+        broken_ = true;
+        throw;
+    }
+    if (!group_.last.end_lsn.is_zero()) applied_ = group_.last;
+    counters_.source_transactions += group_.transactions;
+    ++counters_.target_transactions;
     group_ = {};
     truncate_labels_.clear();
 }

@@ -58,6 +58,10 @@ struct apply_options {
     /// The tables (schema, name) whose changes this applier makes; empty: every table. Several
     /// appliers on their own connections and origins share the stream this way (apply_group).
     std::function<bool(const std::string& schema, const std::string& name)> owns;
+    /// Everything applied goes into one target transaction, committed by finish() (a table's
+    /// catch-up, recorded together with its result). With an empty `origin`, no replication
+    /// origin is bound or advanced.
+    bool single_transaction = false;
 };
 
 /// The last source transaction whose changes are committed on the target.
@@ -108,12 +112,17 @@ public:
     /// transactions were committed on the target.
     boost::asio::awaitable<std::size_t> apply_available(spool::reader& reader);
 
+    /// single_transaction: commits everything applied so far together with `extra_sql`.
+    boost::asio::awaitable<void> finish(std::string extra_sql);
+
     /// Holds back every transaction whose commit is at or after `limit` (a snapshot's
     /// consistent point): apply_available() then stops before it, so the target shows exactly
     /// the transactions the snapshot sees that it has received. A zero limit lifts the hold.
     void hold_at(pg::lsn limit) { hold_at_ = limit; }
     /// True when apply_available() stopped at the hold (the next transaction commits after it).
     bool holding() const { return held_.has_value(); }
+    /// No target transaction open: every change read so far is committed (or skipped).
+    bool idle() const { return !transaction_.open && !group_.open; }
     /// The replication origin this applier advances.
     const std::string& origin() const { return options_.origin; }
 
@@ -135,9 +144,7 @@ public:
     /// The table's rows were copied from a snapshot taken at `consistent_point` (a copy redone
     /// after a restart): changes of transactions that committed before it are in those rows
     /// already and are skipped for that table.
-    void copied_at(const std::string& schema, const std::string& name, pg::lsn consistent_point) {
-        copied_at_[schema + '\x1f' + name] = consistent_point;
-    }
+    void copied_at(const std::string& schema, const std::string& name, pg::lsn consistent_point);
 
 private:
     struct known_relation {

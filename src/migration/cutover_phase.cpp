@@ -247,7 +247,7 @@ void migration_run::after_apply_pass(const apply::apply_group& applier) {
                                                                      cdc::from_pg_timestamp(commit_time))
                                            .count());
     const double max_lag = std::chrono::duration<double>(options_.max_lag).count();
-    if (!caught_up_once_ && !apply_pending_) {
+    if (!caught_up_once_ && !apply_pending_ && copy_complete() && tables_pending_ == 0) {
         caught_up_once_ = true;
         spdlog::info("caught up: the target applied every change received so far");
     }

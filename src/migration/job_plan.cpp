@@ -111,6 +111,26 @@ void migration_run::build_jobs() {
         for (auto c : copies_of[key]) graph_.depend(id, c);
         for (auto e : entries_of[key]) graph_.depend(id, e);
     }
+    // Online: the apply takes a table on once its rows and its own post-data (indexes, keys,
+    // triggers; foreign keys aside) are in, while other tables still copy.
+    if (options_.follow) {
+        for (const auto& [key, t] : tables_) {
+            if (copies_of[key].empty() && entries_of[key].empty()) {
+                ready_queue_.push_back(key);
+                continue;
+            }
+            const std::string table_key = key;
+            auto id = add_job("apply " + t.name.display(), 250, {},
+                              [this, table_key](worker& w) { return mark_ready(w, table_key); });
+            for (auto c : copies_of[key]) graph_.depend(id, c);
+            for (auto e : entries_of[key]) graph_.depend(id, e);
+        }
+    }
+}
+
+awaitable<void> migration_run::mark_ready(worker&, std::string table_key) {
+    ready_queue_.push_back(std::move(table_key));
+    co_return;
 }
 
 }  // namespace pghandoff::migration

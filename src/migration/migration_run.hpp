@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <deque>
 #include <map>
 #include <random>
 #include <boost/asio/co_spawn.hpp>
@@ -23,6 +24,7 @@
 #include "catalog/large_objects.hpp"
 #include "catalog/table_catalog.hpp"
 #include "apply/apply_group.hpp"
+#include "migration/apply_assignment.hpp"
 #include "cdc/publication.hpp"
 #include "cdc/replication_stream.hpp"
 #include "migration/change_capture.hpp"
@@ -111,8 +113,22 @@ private:
     // Online mode.
     awaitable<void> create_capture_objects(const preflight_report& report);
     awaitable<void> start_capture(pg::connection replication, pg::lsn start);
-    awaitable<void> follow_changes();
+    /// Streams and applies until a stop or the cutover. `during_copy`: started while the copy
+    /// runs, applying each table once its rows and indexes are in (ready_queue_).
+    awaitable<void> follow_changes(bool during_copy = false);
     awaitable<void> apply_changes(pg::connection target);
+    /// Applies, in one target transaction per apply connection, the changes the connection
+    /// skipped for these tables while they were copied (every transaction it has applied), and
+    /// records them ready: from then on the connection applies their changes itself.
+    awaitable<void> catch_up_tables(apply::apply_group& group, const apply_assignment& assignment,
+                                    std::vector<catalog::qualified_name> tables);
+    void start_apply_during_copy();
+    awaitable<void> mark_ready(worker& w, std::string table_key);
+    awaitable<void> wait_for_apply();
+    std::deque<std::string> ready_queue_;  ///< tables_ keys whose rows and indexes are in, not yet caught up
+    bool apply_finished_ = false;
+    std::size_t tables_pending_ = 0;  ///< tables the apply has not taken on yet
+    std::exception_ptr apply_failure_;
     bool copy_complete() const { return done_steps_.count("copy complete") > 0; }
     std::string slot_name_;
     std::string publication_name_;

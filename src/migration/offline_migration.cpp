@@ -51,12 +51,15 @@ awaitable<void> migration_run::run() {
         co_await restart_unfinished_tables();
         build_jobs();
         phase_ = "copy";
+        start_apply_during_copy();
         co_await run_jobs();
         auto target = co_await pg::connection::connect(options_.target, "target");
         co_await target.exec(step_done_sql("copy complete"));
         done_steps_.insert("copy complete");
         snapshot_.holder.reset();
-        co_await follow_changes();
+        board_.phase_started("streaming");
+        phase_ = "catchup";
+        co_await wait_for_apply();
         co_return;
     }
 
@@ -78,13 +81,16 @@ awaitable<void> migration_run::run() {
     co_await prepare_schema(report);
     build_jobs();
     phase_ = "copy";
+    if (options_.follow) start_apply_during_copy();
     co_await run_jobs();
 
     auto target = co_await pg::connection::connect(options_.target, "target");
     if (options_.follow) {
         co_await target.exec(step_done_sql("copy complete"));
         done_steps_.insert("copy complete");
-        co_await follow_changes();
+        board_.phase_started("streaming");
+        phase_ = "catchup";
+        co_await wait_for_apply();
         co_return;
     }
     co_await target.exec(drop_progress_sql());
@@ -203,6 +209,12 @@ awaitable<void> migration_run::prepare_schema(preflight_report& report) {
         return out;
     };
     auto post = schema::parse_ddl_script(filter(schema::restore_section(*report.dump, archive, "post-data", dump_opts)));
+    // pghandoff's own publication is the source's business only.
+    if (!publication_name_.empty())
+        std::erase_if(post.entries, [&](const schema::ddl_entry& e) {
+            return e.type.starts_with("PUBLICATION") &&
+                   (e.tag == publication_name_ || e.tag.starts_with(publication_name_ + " "));
+        });
     std::set<std::string> copied;
     for (const auto& [k, t] : tables_) copied.insert(k);
     post_data_ = schema::plan_post_data(post, copied);

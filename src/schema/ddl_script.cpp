@@ -157,6 +157,21 @@ std::optional<catalog::qualified_name> entry_table(const ddl_entry& entry) {
         if (consume_word(sql, pos, "ONLY")) return std::nullopt;  // a partitioned parent's index
         return read_qualified_name(sql, pos);
     }
+    if (entry.type == "TRIGGER") {
+        // CREATE [CONSTRAINT] TRIGGER name {BEFORE | AFTER | INSTEAD OF} events ON table ...
+        if (!consume_word(sql, pos, "CREATE")) return std::nullopt;
+        consume_word(sql, pos, "CONSTRAINT");
+        if (!consume_word(sql, pos, "TRIGGER")) return std::nullopt;
+        bool quoted = false;
+        for (; pos < sql.size(); ++pos) {
+            if (sql[pos] == '"') quoted = !quoted;
+            if (quoted || sql[pos] != ' ' || sql.compare(pos, 4, " ON ") != 0) continue;
+            pos += 4;
+            consume_word(sql, pos, "ONLY");
+            return read_qualified_name(sql, pos);
+        }
+        return std::nullopt;
+    }
     if (entry.type == "CONSTRAINT" || entry.type == "FK CONSTRAINT") {
         if (!consume_word(sql, pos, "ALTER") || !consume_word(sql, pos, "TABLE")) return std::nullopt;
         consume_word(sql, pos, "ONLY");

@@ -13,10 +13,12 @@ post_data_plan plan_post_data(const ddl_script& script, const std::set<std::stri
                 plan.foreign_keys.push_back({e, table->sql(), referenced->sql()});
                 continue;
             }
-        } else if (e.type == "INDEX" || e.type == "CONSTRAINT") {
+        } else if (e.type == "INDEX" || e.type == "CONSTRAINT" || e.type == "TRIGGER") {
+            // A table's triggers come with its indexes, once its rows are in: an online
+            // migration applies its changes from then on, with those triggers suspended.
             auto table = entry_table(e);
             if (table && copied_tables.count(table->sql())) {
-                plan.per_table.push_back({e, table->sql(), e.type == "CONSTRAINT"});
+                plan.per_table.push_back({e, table->sql(), e.type != "INDEX"});
                 continue;
             }
         }

@@ -106,6 +106,7 @@ protected:
         auto dst = dbs.connect_target();
         EXPECT_EQ(dst.scalar("SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'pghandoff%'"), "0");
         EXPECT_EQ(dst.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'pghandoff'"), "0");
+        EXPECT_EQ(dst.scalar("SELECT count(*) FROM pg_publication WHERE pubname LIKE 'pghandoff%'"), "0");
     }
 
     /// Abandons a running online migration: SIGTERM, then `pghandoff cleanup` of both sides.

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <fstream>
 #include <cstdlib>
 #include <thread>
 
@@ -154,6 +155,47 @@ TEST_F(migrate_online, applies_on_several_connections_keeping_linked_tables_toge
         run.kill(SIGTERM);
         EXPECT_EQ(run.wait(30s).exit_code, 0);
     }
+}
+
+TEST_F(migrate_online, applies_each_table_once_it_is_copied_while_bigger_ones_still_copy) {
+    test_databases dbs(servers_.source, servers_.target, "online_early_apply");
+    auto src = dbs.connect_source();
+    create_source_schema(src);
+    // About 130 MB in 16 MB chunks: it copies for a while after the small tables are in.
+    src.exec("CREATE TABLE big (id bigint PRIMARY KEY, pad text);"
+             "INSERT INTO big SELECT g, repeat(md5(g::text), 6) FROM generate_series(1, 600000) g;");
+    temporary_directory state;
+    temporary_directory logs;
+    auto args = online_arguments(dbs, state.path() / "state");
+    args.insert(args.end(), {"--chunk-size", "16MB", "--apply-jobs", "2"});
+    {
+        background_command run(pghandoff_command(args), {}, logs.path());
+        for (int round = 1; round <= 20; ++round) {  // during the copy and after it
+            write_some(src, round);
+            src.exec("UPDATE big SET pad = 'changed " + std::to_string(round) + "' WHERE id % 50000 = " + std::to_string(round));
+        }
+        auto diff = wait_until_equal(dbs, 120s);
+        ASSERT_TRUE(diff.empty()) << describe_differences(diff) << describe(run.wait(1s));
+        run.kill(SIGTERM);
+        EXPECT_EQ(run.wait(30s).exit_code, 0);
+    }
+    // The log tells the order: the small table was applied from while big still copied.
+    std::ifstream log(state.path() / "state" / "pghandoff.log");
+    std::string line, text;
+    long line_number = 0, first_applied = -1, big_last_chunk = -1, big_applied = -1;
+    while (std::getline(log, line)) {
+        ++line_number;
+        text += line + "\n";
+        if (line.find("applying the changes of") != std::string::npos) {
+            if (line.find("public.big") == std::string::npos && first_applied < 0) first_applied = line_number;
+            if (line.find("public.big") != std::string::npos && big_applied < 0) big_applied = line_number;
+        }
+        if (line.find("copied public.big chunk") != std::string::npos) big_last_chunk = line_number;
+    }
+    ASSERT_GT(first_applied, 0) << "the log must say when each table was taken on\n" << text;
+    ASSERT_GT(big_last_chunk, 0);
+    EXPECT_LT(first_applied, big_last_chunk) << "a small table is applied while a big one still copies\n" << text;
+    EXPECT_GT(big_applied, big_last_chunk) << "a table is applied only once its copy is in\n" << text;
 }
 
 TEST_F(migrate_online, resumes_after_a_kill_during_the_copy_with_writes_before_and_after) {

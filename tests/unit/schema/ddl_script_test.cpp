@@ -178,9 +178,20 @@ TEST(ddl_script, finds_a_referenced_table_with_a_quoted_name) {
     EXPECT_EQ(*referenced, (qualified_name{"Sales", "Or.ders"}));
 }
 
+TEST(ddl_script, finds_the_table_of_a_trigger) {
+    auto trigger = entry("TRIGGER", "CREATE TRIGGER t_audit AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION f();\n");
+    ASSERT_TRUE(entry_table(trigger));
+    EXPECT_EQ(*entry_table(trigger), (qualified_name{"public", "t"}));
+    auto tricky = entry("TRIGGER", "CREATE CONSTRAINT TRIGGER \"a ON b\" AFTER UPDATE OF \"x ON y\" ON \"Sales\".\"Or ders\" "
+                                   "DEFERRABLE FOR EACH ROW EXECUTE FUNCTION f();\n");
+    ASSERT_TRUE(entry_table(tricky));
+    EXPECT_EQ(*entry_table(tricky), (qualified_name{"Sales", "Or ders"}));
+    EXPECT_FALSE(entry_table(entry("TRIGGER", "CREATE TRIGGER nothing_after\n")));
+}
+
 TEST(ddl_script, gives_no_tables_for_other_entry_types) {
     auto trigger = entry("TRIGGER", "CREATE TRIGGER t_audit AFTER INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION f();\n");
-    EXPECT_FALSE(entry_table(trigger));
+    EXPECT_FALSE(entry_table(entry("VIEW", "CREATE VIEW public.v AS SELECT 1;\n")));
     EXPECT_FALSE(referenced_table(trigger));
     EXPECT_FALSE(referenced_table(entry("CONSTRAINT", "ALTER TABLE ONLY public.a\n    ADD CONSTRAINT a_pkey PRIMARY KEY (id);\n")));
 }
