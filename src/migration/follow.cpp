@@ -38,7 +38,8 @@ boost::asio::awaitable<void> drop_capture_objects(pg::conninfo source, std::stri
 }
 
 boost::asio::awaitable<std::size_t> suspend_replica_triggers(pg::connection& target,
-                                                             std::vector<catalog::qualified_name> tables) {
+                                                             std::vector<catalog::qualified_name> tables,
+                                                             std::set<std::string>* recorded) {
     std::set<std::string> wanted;
     for (const auto& t : tables) wanted.insert(t.sql());
     auto res = co_await target.exec(
@@ -47,17 +48,20 @@ boost::asio::awaitable<std::size_t> suspend_replica_triggers(pg::connection& tar
         "WHERE NOT t.tgisinternal AND t.tgenabled IN ('A', 'R') ORDER BY 1, 2, 3");
     std::string sql = "BEGIN;\n";
     std::size_t count = 0;
+    std::vector<std::string> keys;
     for (int i = 0; i < res.rows(); ++i) {
         catalog::qualified_name table{res.text(i, 0), res.text(i, 1)};
         if (!wanted.count(table.sql())) continue;
         sql += "ALTER TABLE " + table.sql() + " DISABLE TRIGGER " + pg::quote_ident(res.get(i, 2)) + ";\n";
-        sql += step_done_sql(std::string(trigger_step_prefix) + table.schema + '\x1f' + table.name + '\x1f' +
-                             res.text(i, 2) + '\x1f' + res.text(i, 3)) +
-               ";\n";
+        const std::string key = std::string(trigger_step_prefix) + table.schema + '\x1f' + table.name + '\x1f' +
+                                res.text(i, 2) + '\x1f' + res.text(i, 3);
+        sql += step_done_sql(key) + ";\n";
+        keys.push_back(key);
         ++count;
     }
     if (count == 0) co_return 0;
     co_await target.exec(sql + "COMMIT");
+    if (recorded) recorded->insert(keys.begin(), keys.end());  // the cutover restores them
     co_return count;
 }
 

@@ -21,7 +21,8 @@ boost::asio::awaitable<void> create_publication_for(pg::connection& source, std:
 /// fire even with session_replication_role = replica) and records each in the progress store,
 /// in the same transaction, so that the cutover can enable them again as they were.
 boost::asio::awaitable<std::size_t> suspend_replica_triggers(pg::connection& target,
-                                                             std::vector<catalog::qualified_name> tables);
+                                                             std::vector<catalog::qualified_name> tables,
+                                                             std::set<std::string>* recorded = nullptr);
 
 /// Drops the slot and the publication from the source (waiting briefly for the slot's last
 /// walsender to let it go).

@@ -104,7 +104,7 @@ awaitable<void> migration_run::catch_up_tables(apply::apply_group& group, const 
         auto conn = co_await pg::connection::connect(options_.target.with("application_name", "pghandoff"), "target");
         co_await conn.exec("SET client_encoding = " + pg::quote_literal(encoding_));
         // Their ENABLE ALWAYS/REPLICA triggers exist now (post-data): none may fire on apply.
-        if (auto suspended = co_await suspend_replica_triggers(conn, list))
+        if (auto suspended = co_await suspend_replica_triggers(conn, list, &done_steps_))
             spdlog::info("{} ENABLE ALWAYS/REPLICA triggers disabled on the target until the cutover", suspended);
         std::set<std::pair<std::string, std::string>> wanted;
         std::string keys, names;

@@ -68,7 +68,14 @@ protected:
         auto src = dbs.connect_source();
         src.exec("CREATE TABLE notes (id bigserial PRIMARY KEY, body text);"
                  "INSERT INTO notes (body) SELECT 'note ' || g FROM generate_series(1, 500) g;"
-                 "CREATE SEQUENCE tickets START 1000 INCREMENT 7; SELECT nextval('tickets');");
+                 "CREATE SEQUENCE tickets START 1000 INCREMENT 7; SELECT nextval('tickets');"
+                 // A trigger that must not fire on the target while changes are applied (its
+                 // rows come from the source), yet works again after the cutover.
+                 "CREATE TABLE note_log (id bigserial PRIMARY KEY, note_id bigint);"
+                 "CREATE FUNCTION log_note() RETURNS trigger LANGUAGE plpgsql AS "
+                 "$$ BEGIN INSERT INTO note_log (note_id) VALUES (NEW.id); RETURN NEW; END $$;"
+                 "CREATE TRIGGER notes_logged AFTER INSERT ON notes FOR EACH ROW EXECUTE FUNCTION log_note();"
+                 "ALTER TABLE notes ENABLE ALWAYS TRIGGER notes_logged;");
     }
 
     /// Starts pgbench at a fixed rate against the source; it keeps going until killed or fenced.
@@ -255,6 +262,7 @@ TEST_F(cutover_test, a_failed_hook_undoes_the_fence_and_streaming_goes_on) {
         std::this_thread::sleep_for(300ms);
         compare_options streaming;
         streaming.sequence_values = false;  // sequences are set at the cutover only
+        streaming.trigger_firing = false;   // ENABLE ALWAYS triggers are back at the cutover only
         diff = compare_databases(dbs.source_conninfo(), dbs.target_conninfo(), streaming);
     } while (!diff.empty() && std::chrono::steady_clock::now() < deadline);
     EXPECT_TRUE(diff.empty()) << describe_differences(diff);

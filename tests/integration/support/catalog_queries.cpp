@@ -125,10 +125,13 @@ std::string constraints_query(bool) {
            user_schema("n.nspname") + " AND " + not_extension_member("pg_class", "c.oid");
 }
 
-std::string triggers_query(bool) {
+std::string triggers_query(bool firing) {
     return "SELECT n.nspname, c.relname, format('trigger %I on %I.%I', g.tgname, n.nspname, c.relname) AS object, "
-           "pg_get_triggerdef(g.oid) AS definition, CASE g.tgenabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN "
-           "'disabled' WHEN 'R' THEN 'enabled replica' WHEN 'A' THEN 'enabled always' END AS firing, "
+           "pg_get_triggerdef(g.oid) AS definition, " +
+           std::string(firing ? "CASE g.tgenabled WHEN 'O' THEN 'enabled' WHEN 'D' THEN "
+                                "'disabled' WHEN 'R' THEN 'enabled replica' WHEN 'A' THEN 'enabled always' END"
+                              : "'not compared'") +
+           " AS firing, "
            "obj_description(g.oid, 'pg_trigger') AS comment "
            "FROM pg_trigger AS g JOIN pg_class AS c ON c.oid = g.tgrelid "
            "JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE NOT g.tgisinternal AND " +
@@ -267,13 +270,13 @@ std::string data_relations_query() {
            " AND (c.relkind = 'r' OR (c.relkind = 'm' AND c.relispopulated))";
 }
 
-std::vector<catalog_query> catalog_queries(bool cross_version) {
+std::vector<catalog_query> catalog_queries(bool cross_version, bool trigger_firing) {
     return {
         {relations_query(cross_version), true},
         {columns_query(cross_version), false},
         {indexes_query(cross_version), false},
         {constraints_query(cross_version), false},
-        {triggers_query(cross_version), false},
+        {triggers_query(trigger_firing), false},
         {policies_query(cross_version), false},
         {functions_query(cross_version), false},
         {types_query(cross_version), false},

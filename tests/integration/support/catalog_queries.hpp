@@ -19,7 +19,9 @@ struct catalog_query {
 
 /// The queries for every kind of object but large objects. cross_version leaves out what only
 /// one of two major versions has (the MAINTAIN privilege).
-std::vector<catalog_query> catalog_queries(bool cross_version);
+/// `trigger_firing`: compare whether each trigger is enabled (off while a migration streams:
+/// ENABLE ALWAYS/REPLICA triggers stay disabled on the target until the cutover).
+std::vector<catalog_query> catalog_queries(bool cross_version, bool trigger_firing = true);
 
 /// Large objects: owner, privileges, comment, size and md5 of the content.
 std::string large_objects_query(bool cross_version);

@@ -88,7 +88,7 @@ catalog_snapshot read_catalog_snapshot(pg_session& session, const compare_option
     catalog_snapshot snapshot;
     session.exec(canonical_settings);
     session.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    for (const auto& query : catalog_queries(cross_version)) {
+    for (const auto& query : catalog_queries(cross_version, options.trigger_firing)) {
         add_query_rows(snapshot, session.query(query.sql), filter, query.lists_relations);
     }
     if (options.large_objects)

@@ -26,6 +26,9 @@ struct compare_options {
     bool large_objects = true;
     /// Compare sequence values (turn off while a migration streams: sequences move only at the cutover).
     bool sequence_values = true;
+    /// Compare whether triggers are enabled (turn off while a migration streams: ENABLE ALWAYS
+    /// and ENABLE REPLICA triggers stay disabled on the target until the cutover).
+    bool trigger_firing = true;
 };
 
 /// Every difference between the user objects and rows of two databases, one readable line
