@@ -9,7 +9,7 @@ namespace pghandoff::pg {
 
 /// Live counters of one relayed COPY, read by the progress view.
 struct copy_counters {
-    std::uint64_t messages = 0;  ///< CopyData messages relayed (one per row, plus binary header/trailer)
+    std::uint64_t messages = 0;  ///< CopyData messages read from the source (one per row, plus binary header/trailer)
     std::uint64_t bytes = 0;     ///< payload bytes relayed
 };
 
@@ -19,9 +19,10 @@ struct copy_totals {
     std::uint64_t bytes = 0;
 };
 
-/// Streams a COPY from `from` (in COPY OUT) into `to` (in COPY IN) without buffering more than
-/// what one socket read brings: when the target cannot take more, the source is not read
-/// (back-pressure). Ends both COPYs and returns the totals; throws on any error.
+/// Streams a COPY from `from` (in COPY OUT) into `to` (in COPY IN), rows gathered into CopyData
+/// messages of about 128 kB, never holding more than one such batch besides libpq's buffers:
+/// while the target cannot take more, the source is not read (back-pressure). Ends both COPYs
+/// and returns the totals; throws on any error.
 boost::asio::awaitable<copy_totals> relay_copy(connection& from, connection& to, copy_counters& counters);
 
 }  // namespace pghandoff::pg
