@@ -26,7 +26,9 @@ boost::asio::awaitable<std::vector<table_info>> load_tables(pg::connection& sour
         "       pg_catalog.pg_relation_size(c.oid), "
         "       COALESCE(pg_catalog.pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0), "
         "       pg_catalog.pg_relation_size(c.oid) / pg_catalog.current_setting('block_size')::bigint, "
-        "       GREATEST(c.reltuples, 0)::bigint, pg_catalog.pg_indexes_size(c.oid) "
+        "       GREATEST(c.reltuples, 0)::bigint, pg_catalog.pg_indexes_size(c.oid), "
+        "       EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indexprs IS NOT NULL) "
+        "       OR EXISTS (SELECT 1 FROM pg_catalog.pg_statistic_ext s WHERE s.stxrelid = c.oid) "
         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind = 'r' AND c.relpersistence <> 't' "
         "  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::regclass "
@@ -45,6 +47,7 @@ boost::asio::awaitable<std::vector<table_info>> load_tables(pg::connection& sour
         t.pages = static_cast<std::uint64_t>(res.integer(i, 6));
         t.estimated_rows = res.integer(i, 7);
         t.index_bytes = static_cast<std::uint64_t>(res.integer(i, 8));
+        t.statistics_after_post_data = res.boolean(i, 9);
         by_oid[t.relid] = tables.size();
         tables.push_back(std::move(t));
     }

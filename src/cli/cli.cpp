@@ -28,7 +28,7 @@ void print_error(const std::string& line) { std::fprintf(stderr, "pghandoff: err
 
 struct migrate_args {
     std::string source, target, state_dir = "pghandoff-state", chunk_size = "auto", progress = "auto", pg_dump;
-    std::string maintenance_work_mem = "256MB", log_level = "info";
+    std::string maintenance_work_mem = "auto", log_level = "info";
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     bool no_follow = false, drop_if_exists = false, no_owner = false, no_acl = false, copy_roles = false;
     bool replica_identity_full = false;
@@ -64,7 +64,7 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
         ->check(CLI::Range(1, 64));
     cmd.add_option("--chunk-size", a.chunk_size, "cut tables bigger than this (heap+TOAST bytes) into chunks of that size (default auto: one job's share of the data, 256MB to 8GB)");
     cmd.add_option("--pg-dump", a.pg_dump, "path of the pg_dump to use (default: the newest found that fits the source)");
-    cmd.add_option("--maintenance-work-mem", a.maintenance_work_mem, "maintenance_work_mem of the index builds (default 256MB)");
+    cmd.add_option("--maintenance-work-mem", a.maintenance_work_mem, "maintenance_work_mem of the index builds on the target (default auto: about 3x each table's index size on the source, 64MB to 1GB)");
     cmd.add_option("--cutover", a.cutover,
                    "online: when to cut over: manual (on `pghandoff cutover`, default), auto (as soon as lag is under "
                    "--max-lag) or at=<RFC 3339 time>");

@@ -17,6 +17,11 @@ std::uint64_t automatic_chunk_bytes(const std::vector<catalog::table_info>& tabl
     return std::clamp<std::uint64_t>(share, min_automatic_chunk_bytes, max_automatic_chunk_bytes);
 }
 
+std::uint64_t index_build_memory_kb(std::uint64_t index_bytes) {
+    const std::uint64_t wanted = index_bytes / 1024 * 3;
+    return std::clamp(wanted, min_index_build_memory_kb, max_index_build_memory_kb);
+}
+
 std::vector<copy_chunk> plan_chunks(const std::vector<catalog::table_info>& tables, const catalog::type_catalog& types,
                                     std::uint64_t chunk_bytes) {
     std::vector<const catalog::table_info*> order;

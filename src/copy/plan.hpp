@@ -38,6 +38,15 @@ inline constexpr std::uint64_t max_automatic_chunk_bytes = 8ull << 30;
 /// and concurrent COPYs into one table contend on its extension lock.
 std::uint64_t automatic_chunk_bytes(const std::vector<catalog::table_info>& tables, int jobs);
 
+inline constexpr std::uint64_t min_index_build_memory_kb = 64 * 1024;
+inline constexpr std::uint64_t max_index_build_memory_kb = 1024 * 1024;
+
+/// maintenance_work_mem, in kB, for building a table's indexes when the user gives none: enough
+/// for the sort of an index of `index_bytes` (its size on the source) to stay in memory, about
+/// three times its size (sort slots and tuple headers), within 64 MB..1 GB. PostgreSQL takes
+/// the memory as the sort fills, so a build never holds more than its index needs.
+std::uint64_t index_build_memory_kb(std::uint64_t index_bytes);
+
 /// Cuts tables into chunks of about `chunk_bytes` (heap + TOAST bytes, so a TOAST-heavy table is
 /// split too) and orders them by the work they bring (rows plus indexes) largest first, chunks
 /// of a table in page order.

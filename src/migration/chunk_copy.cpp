@@ -9,7 +9,8 @@ namespace pghandoff::migration {
 boost::asio::awaitable<pg::copy_totals> copy_chunk_exactly_once(pg::connection& source, pg::connection& target,
                                                                 const catalog::table_info& table,
                                                                 const copy::copy_chunk& chunk,
-                                                                pg::copy_counters& counters) {
+                                                                pg::copy_counters& counters,
+                                                                std::string before_commit) {
     const auto start = std::chrono::steady_clock::now();
     const bool whole = chunk.whole_table();
     std::string begin = "BEGIN";
@@ -20,6 +21,7 @@ boost::asio::awaitable<pg::copy_totals> copy_chunk_exactly_once(pg::connection& 
     co_await source.exec(copy::copy_out_sql(table, chunk));
     auto totals = co_await pg::relay_copy(source, target, counters);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!before_commit.empty()) co_await target.exec(before_commit);
     co_await target.exec(chunk_done_sql(chunk, totals.rows, totals.bytes, seconds) + "; COMMIT");
     co_return totals;
 }

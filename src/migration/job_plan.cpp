@@ -15,6 +15,7 @@ void migration_run::build_jobs() {
         const auto chunk = chunks_[i];
         auto id = add_job("copy " + chunk.table.display(), 100, {{chunk.table.sql(), false}},
                           [this, chunk](worker& w) { return copy_chunk(w, chunk); });
+        copy_chunk_index_[id] = i;
         copies_of[chunk.table.sql()].push_back(id);
         all_copies.push_back(id);
     }
@@ -22,8 +23,13 @@ void migration_run::build_jobs() {
         if (done_steps_.count(te.entry.key)) continue;
         const auto entry = te.entry;
         std::string what = te.entry.type + " " + te.entry.tag;
+        std::string sql = entry.settings + entry.sql;
+        if (options_.maintenance_work_mem == "auto" && (entry.type == "INDEX" || entry.type == "CONSTRAINT")) {
+            const auto kb = copy::index_build_memory_kb(tables_.at(te.table).index_bytes);
+            sql = "SET LOCAL maintenance_work_mem = '" + std::to_string(kb) + "kB';\n" + sql;
+        }
         auto id = add_job(what, 200, {{te.table, te.exclusive}},
-                          [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
+                          [this, key = entry.key, sql, what](worker& w) { return run_step(w, key, sql, what); });
         for (auto c : copies_of[te.table]) graph_.depend(id, c);
         board_.table(tables_.at(te.table).name.display()).post_data_total++;
         entries_of[te.table].push_back(id);
@@ -101,12 +107,18 @@ void migration_run::build_jobs() {
         auto id = add_job("sequences", 30, {}, [this](worker& w) { return set_sequences(w); });
         after_everything(id);
     }
-    // ANALYZE as soon as a table's rows and indexes are in, alone on its table.
+    // ANALYZE: with the copy of a table copied whole (copy_chunk), else as soon as the table's
+    // rows and post-data are in, alone on its table.
     for (const auto& [key, t] : tables_) {
-        if (done_steps_.count("analyze|" + key)) continue;
+        if (done_steps_.count(analyze_step_key(key))) continue;
+        const auto& copies = copies_of[key];
+        if (copies.size() == 1) {
+            const auto& chunk = chunks_[copy_chunk_index_.at(copies.front())];
+            if (analyze_with_copy(t, chunk)) continue;
+        }
         const std::string table_key = key;
         auto id = add_job("ANALYZE " + t.name.display(), 150, {{key, true}}, [this, table_key](worker& w) {
-            return run_step(w, "analyze|" + table_key, "ANALYZE " + table_key, "ANALYZE " + table_key);
+            return run_step(w, analyze_step_key(table_key), "ANALYZE " + table_key, "ANALYZE " + table_key);
         });
         for (auto c : copies_of[key]) graph_.depend(id, c);
         for (auto e : entries_of[key]) graph_.depend(id, e);
@@ -127,6 +139,12 @@ void migration_run::build_jobs() {
         }
     }
 }
+
+bool migration_run::analyze_with_copy(const catalog::table_info& table, const copy::copy_chunk& chunk) const {
+    return chunk.whole_table() && !table.statistics_after_post_data;
+}
+
+std::string migration_run::analyze_step_key(const std::string& table_key) { return "analyze|" + table_key; }
 
 awaitable<void> migration_run::mark_ready(worker&, std::string table_key) {
     ready_queue_.push_back(std::move(table_key));

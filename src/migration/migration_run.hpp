@@ -77,6 +77,10 @@ private:
     awaitable<void> show_progress();
 
     awaitable<void> copy_chunk(worker& w, copy::copy_chunk chunk);
+    /// A table copied whole is analyzed in its copy's transaction, unless its statistics need
+    /// the post-data (an expression index, extended statistics).
+    bool analyze_with_copy(const catalog::table_info& table, const copy::copy_chunk& chunk) const;
+    static std::string analyze_step_key(const std::string& table_key);
     awaitable<void> run_step(worker& w, std::string key, std::string sql, std::string what);
     awaitable<void> copy_large_objects(worker& w, std::vector<catalog::large_object> objects);
     awaitable<void> refresh_matviews(worker& w);
@@ -101,6 +105,7 @@ private:
     std::map<std::string, catalog::table_info> tables_;  // by quoted qualified name
     std::vector<copy::copy_chunk> chunks_;
     std::vector<bool> chunk_done_;
+    std::map<job_graph::job_id, std::size_t> copy_chunk_index_;  ///< copy job -> chunks_ index
     schema::post_data_plan post_data_;
     std::vector<catalog::large_object> large_objects_;
     std::vector<catalog::qualified_name> matviews_;

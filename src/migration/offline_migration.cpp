@@ -273,16 +273,21 @@ awaitable<void> migration_run::copy_chunk(worker& w, copy::copy_chunk chunk) {
     } guard{tp, &counters};
 
     const auto start = clock::now();
-    auto totals = co_await copy_chunk_exactly_once(*w.source, *w.target, table, chunk, counters);
+    // A table copied whole is analyzed in its copy's transaction, while its pages are fresh
+    // in memory, unless its statistics need the post-data (see analyze_with_copy).
+    const bool analyze = analyze_with_copy(table, chunk);
+    std::string before_commit;
+    if (analyze) before_commit = "ANALYZE " + chunk.table.sql() + ";\n" + step_done_sql(analyze_step_key(chunk.table.sql()));
+    auto totals = co_await copy_chunk_exactly_once(*w.source, *w.target, table, chunk, counters, before_commit);
     const double seconds = std::chrono::duration<double>(clock::now() - start).count();
     tp.rows_done += totals.rows;
     tp.bytes_done += totals.bytes;
     tp.copy_seconds += seconds;
     if (++tp.chunks_done == tp.chunks_total) tp.finished = clock::now();
     if (--chunks_left_ == 0) board_.phase_finished("copy");
-    spdlog::info("copied {} chunk {}/{}: {} rows, {} in {:.2f}s ({})", chunk.table.display(), chunk.chunk_no + 1,
+    spdlog::info("copied {} chunk {}/{}: {} rows, {} in {:.2f}s ({}{})", chunk.table.display(), chunk.chunk_no + 1,
                  chunk.chunk_count, totals.rows, human_bytes(static_cast<double>(totals.bytes)), seconds,
-                 copy::to_string(chunk.format));
+                 copy::to_string(chunk.format), analyze ? ", analyzed" : "");
 }
 
 awaitable<void> migration_run::run_step(worker& w, std::string key, std::string sql, std::string what) {

@@ -34,7 +34,7 @@ struct migrate_options {
     int apply_jobs = 1;  ///< online: apply connections (each with its own tables and replication origin)
     std::optional<std::filesystem::path> pg_dump;
     std::uint64_t chunk_bytes = 0;  ///< 0: automatic (copy::automatic_chunk_bytes)
-    std::string maintenance_work_mem = "256MB";
+    std::string maintenance_work_mem = "auto";  ///< or a size for every index build
     progress_mode progress = progress_mode::automatic;
 
     // Cutover (online mode).

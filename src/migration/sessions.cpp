@@ -23,8 +23,14 @@ boost::asio::awaitable<pg::connection> open_snapshot_session(const pg::conninfo&
 boost::asio::awaitable<pg::connection> open_target_session(const pg::conninfo& target, const std::string& client_encoding,
                                                            const std::string& maintenance_work_mem, std::string label) {
     auto conn = co_await pg::connection::connect(target.with("application_name", "pghandoff"), std::move(label));
-    co_await conn.exec(common_session_settings(client_encoding) +
-                       "SET maintenance_work_mem = " + pg::quote_literal(maintenance_work_mem));
+    // Commits of copied chunks and built indexes need not wait for their WAL to reach disk
+    // one by one (a small commit would otherwise wait behind a big index build's WAL): a crash
+    // loses a suffix of them, progress marks included, and a rerun redoes just those. The run
+    // ends with a commit made durable (offline: dropping the progress schema; online: the
+    // "copy complete" mark), which flushes every earlier one.
+    std::string settings = common_session_settings(client_encoding) + "SET synchronous_commit = off; ";
+    if (maintenance_work_mem != "auto") settings += "SET maintenance_work_mem = " + pg::quote_literal(maintenance_work_mem);
+    co_await conn.exec(settings);
     co_return conn;
 }
 

@@ -35,10 +35,12 @@ boost::asio::awaitable<void> send_batch(connection& to, std::string& batch) {
 boost::asio::awaitable<copy_totals> relay_copy(connection& from, connection& to, copy_counters& counters) {
     std::string batch;
     batch.reserve(batch_bytes + 8192);
+    bool read_ahead = false;
     for (;;) {
         char* raw = nullptr;
         int size = PQgetCopyData(from.native(), &raw, 1);
         if (size > 0) {
+            read_ahead = false;
             buffer_ptr message(raw);
             batch.append(message.get(), static_cast<std::size_t>(size));
             ++counters.messages;
@@ -48,8 +50,17 @@ boost::asio::awaitable<copy_totals> relay_copy(connection& from, connection& to,
         }
         if (size == -1) break;  // COPY OUT done
         if (size == -2) throw error(from.label() + ": COPY failed while reading: " + from.last_error());
-        // Nothing complete in the input buffer: the target gets what has been gathered so far
-        // (the source is the slower side now), then wait for more.
+        // Nothing complete in libpq's input buffer (it reads at most 16 kB at a time). Read
+        // once more without waiting first: while the source is ahead its bytes are already in
+        // the socket, and a batch keeps growing without a wait in the event loop per read.
+        if (!read_ahead) {
+            if (!PQconsumeInput(from.native())) throw error(from.label() + ": connection lost: " + from.last_error());
+            read_ahead = true;
+            continue;
+        }
+        // Still nothing: the source is the slower side now. The target gets what has been
+        // gathered so far, then wait for more.
+        read_ahead = false;
         co_await send_batch(to, batch);
         co_await from.receive();
     }

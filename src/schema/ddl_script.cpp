@@ -172,6 +172,31 @@ std::optional<catalog::qualified_name> entry_table(const ddl_entry& entry) {
         }
         return std::nullopt;
     }
+    if (entry.type == "STATISTICS") {
+        // CREATE STATISTICS name [(kinds)] ON columns or (expressions) FROM table: the last
+        // FROM outside quotes and parentheses of the first statement (an expression may hold
+        // one, as in EXTRACT(year FROM t)).
+        if (!consume_word(sql, pos, "CREATE") || !consume_word(sql, pos, "STATISTICS")) return std::nullopt;
+        std::optional<std::size_t> from;
+        int depth = 0;
+        char quote = 0;
+        for (; pos < sql.size(); ++pos) {
+            const char c = sql[pos];
+            if (quote) {
+                if (c == quote) quote = 0;
+                continue;
+            }
+            if (c == '"' || c == '\'') quote = c;
+            else if (c == '(') ++depth;
+            else if (c == ')') --depth;
+            else if (c == ';' && depth == 0) break;
+            else if (depth == 0 && std::isspace(static_cast<unsigned char>(c)) && sql.compare(pos + 1, 5, "FROM ") == 0)
+                from = pos + 6;
+        }
+        if (!from) return std::nullopt;
+        pos = *from;
+        return read_qualified_name(sql, pos);
+    }
     if (entry.type == "CONSTRAINT" || entry.type == "FK CONSTRAINT") {
         if (!consume_word(sql, pos, "ALTER") || !consume_word(sql, pos, "TABLE")) return std::nullopt;
         consume_word(sql, pos, "ONLY");

@@ -35,8 +35,9 @@ struct ddl_script {
 /// are dropped since they are not SQL.
 ddl_script parse_ddl_script(std::string_view text);
 
-/// The table an INDEX or (FK) CONSTRAINT entry builds on, read from its SQL; nullopt for other
-/// entries or for `ON ONLY`/partitioned parents' forms that cannot be built per table.
+/// The table an INDEX, (FK) CONSTRAINT, TRIGGER or STATISTICS entry builds on, read from its
+/// SQL; nullopt for other entries or for `ON ONLY`/partitioned parents' forms that cannot be
+/// built per table.
 std::optional<catalog::qualified_name> entry_table(const ddl_entry& entry);
 
 /// For an FK CONSTRAINT: the referenced table (after REFERENCES).

@@ -13,9 +13,10 @@ post_data_plan plan_post_data(const ddl_script& script, const std::set<std::stri
                 plan.foreign_keys.push_back({e, table->sql(), referenced->sql()});
                 continue;
             }
-        } else if (e.type == "INDEX" || e.type == "CONSTRAINT" || e.type == "TRIGGER") {
+        } else if (e.type == "INDEX" || e.type == "CONSTRAINT" || e.type == "TRIGGER" || e.type == "STATISTICS") {
             // A table's triggers come with its indexes, once its rows are in: an online
-            // migration applies its changes from then on, with those triggers suspended.
+            // migration applies its changes from then on, with those triggers suspended. Its
+            // extended statistics too, so that its ANALYZE, which waits for them, fills them.
             auto table = entry_table(e);
             if (table && copied_tables.count(table->sql())) {
                 plan.per_table.push_back({e, table->sql(), e.type != "INDEX"});

@@ -81,6 +81,41 @@ TEST_F(migrate_offline, migrates_hard_schema_exactly) {
     EXPECT_EQ(replication_slots_on_source(), "0");
 }
 
+TEST_F(migrate_offline, analyzes_every_table_expression_indexes_and_extended_statistics_included) {
+    prepare("hard_schema_stats");
+    create_roles_on_target();
+
+    // Default chunking: most tables are copied whole and analyzed in their copy's transaction;
+    // "Sales"."Orders" (an expression index) and "Sales"."Customers" (CREATE STATISTICS) only
+    // once their post-data is in.
+    const auto run = run_pghandoff(migrate_arguments());
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target
+                  .scalar("SELECT coalesce(string_agg(c.oid::regclass::text, ', '), '') FROM pg_class c "
+                          "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                          "WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+                          "AND n.nspname NOT LIKE 'pg_toast%' AND pg_relation_size(c.oid) > 0 AND c.relnatts > 0 "
+                          "AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)")
+                  .value(),
+              "")
+        << "tables holding rows without statistics on the target\n" << describe(run);
+    EXPECT_NE(target.scalar("SELECT count(*) FROM pg_statistic WHERE starelid = '\"Sales\".\"Orders by lower code\"'::regclass")
+                  .value(),
+              "0")
+        << "no statistics of the expression index";
+    EXPECT_EQ(target
+                  .scalar("SELECT count(*) FROM pg_statistic_ext e JOIN pg_statistic_ext_data d ON d.stxoid = e.oid "
+                          "WHERE e.stxname = 'customers_mood_created' AND d.stxddependencies IS NOT NULL "
+                          "AND d.stxdndistinct IS NOT NULL")
+                  .value(),
+              "1")
+        << "the extended statistics were not computed";
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
 TEST_F(migrate_offline, migrates_hard_schema_to_other_major_version) {
     if (!servers_.target_other) GTEST_SKIP() << "PGHANDOFF_TEST_TARGET_OTHER is not set";
     prepare("other_major", servers_.target_other);

@@ -11,6 +11,9 @@ using pghandoff::copy::copy_chunk;
 using pghandoff::copy::copy_format;
 using pghandoff::copy::copy_in_sql;
 using pghandoff::copy::copy_out_sql;
+using pghandoff::copy::index_build_memory_kb;
+using pghandoff::copy::max_index_build_memory_kb;
+using pghandoff::copy::min_index_build_memory_kb;
 using pghandoff::copy::plan_chunks;
 using pghandoff::fixtures::built_ins_and_one_extension_type;
 using pghandoff::fixtures::extension_type;
@@ -127,7 +130,7 @@ TEST(plan, covers_every_page_for_many_table_and_chunk_sizes) {
 }
 
 TEST(plan, takes_the_largest_table_first_and_keeps_page_order_within_a_table) {
-    std::vector<table_info> tables = {table("small", 5), table("large", 300), table("toasty", 10, 4 * mb),
+    std::vector<table_info> tables = {table("small", 5), table("large", 300), table("toasty", 10, 6 * mb),
                                       table("medium", 50)};
     auto chunks = plan_chunks(tables, built_ins_and_one_extension_type(), 1 * mb);
     std::vector<std::string> order;
@@ -138,6 +141,15 @@ TEST(plan, takes_the_largest_table_first_and_keeps_page_order_within_a_table) {
         auto own = chunks_of(chunks, name);
         for (std::size_t i = 0; i < own.size(); ++i) EXPECT_EQ(own[i].chunk_no, static_cast<int>(i)) << name;
     }
+}
+
+TEST(plan, weighs_toast_bytes_at_half_the_cost_of_heap_bytes) {
+    // Same bytes: the heap table's rows cost more to copy than the TOAST table's few big values.
+    std::vector<table_info> tables = {table("toasty", 1, 4 * mb), table("rows", 512)};
+    auto chunks = plan_chunks(tables, built_ins_and_one_extension_type(), 0);
+    ASSERT_EQ(chunks.size(), 2u);
+    EXPECT_EQ(chunks[0].table.name, "rows");
+    EXPECT_EQ(chunks[1].table.name, "toasty");
 }
 
 TEST(plan, does_not_split_when_the_chunk_size_is_zero) {
@@ -265,3 +277,11 @@ TEST(plan, leaves_generated_columns_out_of_both_sides) {
 }
 
 }  // namespace
+
+TEST(plan, gives_an_index_build_three_times_its_size_in_memory_within_bounds) {
+    EXPECT_EQ(index_build_memory_kb(0), min_index_build_memory_kb);
+    EXPECT_EQ(index_build_memory_kb(10 * mb), min_index_build_memory_kb);
+    EXPECT_EQ(index_build_memory_kb(100 * mb), 300u * 1024);
+    EXPECT_EQ(index_build_memory_kb(257 * mb), 771u * 1024);
+    EXPECT_EQ(index_build_memory_kb(50ull * 1024 * mb), max_index_build_memory_kb);
+}

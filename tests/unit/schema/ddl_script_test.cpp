@@ -229,3 +229,16 @@ TEST(ddl_script, rejects_an_unterminated_or_missing_name) {
 }
 
 }  // namespace
+
+TEST(ddl_script, finds_the_table_of_extended_statistics) {
+    auto plain = entry("STATISTICS", "CREATE STATISTICS \"Sales\".s1 (dependencies, ndistinct) ON mood, created_at "
+                                     "FROM \"Sales\".\"Cust omers\";\n\n\nALTER STATISTICS \"Sales\".s1 OWNER TO x;\n");
+    ASSERT_TRUE(entry_table(plain));
+    EXPECT_EQ(*entry_table(plain), (qualified_name{"Sales", "Cust omers"}));
+    // FROM inside an expression, a quoted name or a literal is not the table's.
+    auto tricky = entry("STATISTICS", "CREATE STATISTICS public.s2 ON (EXTRACT(year FROM ts)), \"a FROM b\", "
+                                      "(x || ' FROM c') FROM public.events;\n");
+    ASSERT_TRUE(entry_table(tricky));
+    EXPECT_EQ(*entry_table(tricky), (qualified_name{"public", "events"}));
+    EXPECT_FALSE(entry_table(entry("STATISTICS", "CREATE STATISTICS public.s3 ON a, b;\n")));
+}

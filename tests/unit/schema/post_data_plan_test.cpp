@@ -85,3 +85,47 @@ TEST(post_data_plan, places_every_entry_exactly_once) {
 }
 
 }  // namespace
+
+namespace {
+
+/// pg_restore's post-data of a table with extended statistics (PostgreSQL 15).
+constexpr const char* statistics_script = R"(--
+-- Name: orders orders_pkey; Type: CONSTRAINT; Schema: public; Owner: postgres
+--
+
+ALTER TABLE ONLY public.orders
+    ADD CONSTRAINT orders_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: orders_stats; Type: STATISTICS; Schema: public; Owner: postgres
+--
+
+CREATE STATISTICS public.orders_stats (dependencies) ON customer_id, total FROM public.orders;
+
+
+ALTER STATISTICS public.orders_stats OWNER TO postgres;
+
+--
+-- Name: other_stats; Type: STATISTICS; Schema: public; Owner: postgres
+--
+
+CREATE STATISTICS public.other_stats ON a, b FROM public.not_copied;
+
+
+--
+-- PostgreSQL database dump complete
+--
+)";
+
+}  // namespace
+
+TEST(post_data_plan, builds_extended_statistics_of_copied_tables_per_table_alone_on_their_table) {
+    auto plan = plan_post_data(parse_ddl_script(statistics_script), copied_tables);
+    ASSERT_EQ(plan.per_table.size(), 2u);
+    EXPECT_EQ(plan.per_table[1].entry.type, "STATISTICS");
+    EXPECT_EQ(plan.per_table[1].table, "\"public\".\"orders\"");
+    EXPECT_TRUE(plan.per_table[1].exclusive);  // conflicts with CREATE INDEX and ANALYZE
+    EXPECT_NE(plan.per_table[1].entry.sql.find("OWNER TO postgres"), std::string::npos);
+    EXPECT_EQ(tags_of(plan.tail), (std::vector<std::string>{"other_stats"}));
+}
