@@ -3,8 +3,10 @@
 #include <signal.h>
 
 #include <chrono>
-#include <fstream>
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <regex>
 #include <thread>
 
 #include "support/db_compare.hpp"
@@ -157,7 +159,7 @@ TEST_F(migrate_online, applies_on_several_connections_keeping_linked_tables_toge
     }
 }
 
-TEST_F(migrate_online, applies_each_table_once_it_is_copied_while_bigger_ones_still_copy) {
+TEST_F(migrate_online, applies_each_table_once_it_is_copied_while_others_still_copy) {
     test_databases dbs(servers_.source, servers_.target, "online_early_apply");
     auto src = dbs.connect_source();
     create_source_schema(src);
@@ -179,23 +181,34 @@ TEST_F(migrate_online, applies_each_table_once_it_is_copied_while_bigger_ones_st
         run.kill(SIGTERM);
         EXPECT_EQ(run.wait(30s).exit_code, 0);
     }
-    // The log tells the order: the small table was applied from while big still copied.
+    // The log tells the order: a table was applied from while others still copied, and each
+    // table only once its own last chunk was in.
     std::ifstream log(state.path() / "state" / "pghandoff.log");
     std::string line, text;
-    long line_number = 0, first_applied = -1, big_last_chunk = -1, big_applied = -1;
+    long line_number = 0, first_applied = -1, last_copied = -1;
+    std::map<std::string, long> applied_at, last_chunk_at;
+    const std::regex applied(R"(applying the changes of (\S+) from now on)"), copied(R"(copied (\S+) chunk)");
     while (std::getline(log, line)) {
         ++line_number;
         text += line + "\n";
-        if (line.find("applying the changes of") != std::string::npos) {
-            if (line.find("public.big") == std::string::npos && first_applied < 0) first_applied = line_number;
-            if (line.find("public.big") != std::string::npos && big_applied < 0) big_applied = line_number;
+        std::smatch m;
+        if (std::regex_search(line, m, applied)) {
+            applied_at.emplace(m[1], line_number);
+            if (first_applied < 0) first_applied = line_number;
         }
-        if (line.find("copied public.big chunk") != std::string::npos) big_last_chunk = line_number;
+        if (std::regex_search(line, m, copied)) {
+            last_chunk_at[m[1]] = line_number;
+            last_copied = line_number;
+        }
     }
     ASSERT_GT(first_applied, 0) << "the log must say when each table was taken on\n" << text;
-    ASSERT_GT(big_last_chunk, 0);
-    EXPECT_LT(first_applied, big_last_chunk) << "a small table is applied while a big one still copies\n" << text;
-    EXPECT_GT(big_applied, big_last_chunk) << "a table is applied only once its copy is in\n" << text;
+    EXPECT_LT(first_applied, last_copied) << "a table is applied while others still copy\n" << text;
+    ASSERT_GT(last_chunk_at.count("public.big"), 0u) << text;
+    EXPECT_GT(last_chunk_at.size(), 1u) << text;
+    for (const auto& [table, chunk_line] : last_chunk_at) {
+        ASSERT_TRUE(applied_at.count(table)) << table << " was never taken on\n" << text;
+        EXPECT_GT(applied_at[table], chunk_line) << table << " is applied only once its copy is in\n" << text;
+    }
 }
 
 TEST_F(migrate_online, resumes_after_a_kill_during_the_copy_with_writes_before_and_after) {
