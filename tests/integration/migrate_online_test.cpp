@@ -187,13 +187,19 @@ TEST_F(migrate_online, applies_each_table_once_it_is_copied_while_others_still_c
     std::string line, text;
     long line_number = 0, first_applied = -1, last_copied = -1;
     std::map<std::string, long> applied_at, last_chunk_at;
-    const std::regex applied(R"(applying the changes of (\S+) from now on)"), copied(R"(copied (\S+) chunk)");
+    // Tables taken on together share a line: "applying the changes of a, b from now on".
+    const std::regex applied(R"(applying the changes of (.+) from now on)"), copied(R"(copied (\S+) chunk)");
     while (std::getline(log, line)) {
         ++line_number;
         text += line + "\n";
         std::smatch m;
         if (std::regex_search(line, m, applied)) {
-            applied_at.emplace(m[1], line_number);
+            std::string list = m[1];
+            for (std::size_t start = 0; start <= list.size();) {
+                const std::size_t end = std::min(list.find(", ", start), list.size());
+                applied_at.emplace(list.substr(start, end - start), line_number);
+                start = end + 2;
+            }
             if (first_applied < 0) first_applied = line_number;
         }
         if (std::regex_search(line, m, copied)) {
