@@ -298,7 +298,10 @@ awaitable<void> migration_run::run_step(worker& w, std::string key, std::string 
     board_.phase_started(phase);
     auto start = clock::now();
     try {
-        co_await w.target->exec(post_data_.preamble + "BEGIN;\n" + sql + ";\n" + step_done_sql(key) + ";\nCOMMIT;");
+        // While copies still run, an index build takes no parallel workers: the cores are busy
+        // and the extra processes would slow the copies down; the last builds may use them.
+        const std::string serial = is_index && chunks_left_ > 0 ? "SET LOCAL max_parallel_maintenance_workers = 0;\n" : "";
+        co_await w.target->exec(post_data_.preamble + "BEGIN;\n" + serial + sql + ";\n" + step_done_sql(key) + ";\nCOMMIT;");
     } catch (const error& e) {
         throw error("building " + what + " on the target failed: " + e.what(), e.hint(), e.sqlstate());
     }
