@@ -167,10 +167,14 @@ asio::awaitable<void> connection::flush() {
         int rc = PQflush(conn_.get());
         if (rc == 0) co_return;
         if (rc < 0) throw error(label_ + ": connection lost while sending: " + last_error());
-        // Wait until writable; keep consuming input meanwhile so the server never blocks on us.
-        co_await socket_.async_wait(asio::posix::descriptor_base::wait_write, asio::use_awaitable);
-        if (!PQconsumeInput(conn_.get())) throw error(label_ + ": connection lost: " + last_error());
+        co_await wait_writable();
     }
+}
+
+asio::awaitable<void> connection::wait_writable() {
+    // Keep consuming input meanwhile so the server never blocks on us.
+    co_await socket_.async_wait(asio::posix::descriptor_base::wait_write, asio::use_awaitable);
+    if (!PQconsumeInput(conn_.get())) throw error(label_ + ": connection lost: " + last_error());
 }
 
 asio::awaitable<result> connection::finish_command() {

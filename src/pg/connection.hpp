@@ -39,6 +39,10 @@ public:
     asio::awaitable<void> receive();
     /// Sends everything libpq has buffered, waiting for the socket to drain.
     asio::awaitable<void> flush();
+    /// Waits until the socket can take more bytes, consuming any input meanwhile.
+    asio::awaitable<void> wait_writable();
+    /// True when the bytes on the socket are the protocol itself: no TLS, no GSSAPI encryption.
+    bool plain_socket() const { return PQsslInUse(conn_.get()) == 0 && PQgssEncInUse(conn_.get()) == 0; }
     /// Collects results until the connection is idle; returns the last one; throws on error.
     asio::awaitable<result> finish_command();
 

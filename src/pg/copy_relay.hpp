@@ -20,8 +20,9 @@ struct copy_totals {
 };
 
 /// Streams a COPY from `from` (in COPY OUT) into `to` (in COPY IN), rows gathered into CopyData
-/// messages of about 128 kB, never holding more than one such batch besides libpq's buffers:
-/// while the target cannot take more, the source is not read (back-pressure). Ends both COPYs
+/// messages of about 128 kB, never holding more than two such messages (one filling, one being
+/// sent) besides libpq's buffers: while the target cannot take more, the source is not read
+/// (back-pressure). On a plain socket the messages are written without libpq's output buffer. Ends both COPYs
 /// and returns the totals; throws on any error.
 boost::asio::awaitable<copy_totals> relay_copy(connection& from, connection& to, copy_counters& counters);
 

@@ -128,6 +128,24 @@ TEST_F(migrate_offline, migrates_hard_schema_to_other_major_version) {
     EXPECT_EQ(replication_slots_on_source(), "0");
 }
 
+TEST_F(migrate_offline, migrates_hard_schema_over_tls) {
+    // Over TLS the rows go through libpq's own sends; on a plain socket pghandoff writes its
+    // CopyData messages itself (every other test). Both must give the same target.
+    prepare("over_tls");
+    create_roles_on_target();
+    ASSERT_EQ(databases_->connect_target().scalar("SHOW ssl").value(), "on")
+        << "the test target must have TLS on (tools/pg-cluster start --ssl)";
+    auto target = parse_conninfo(databases_->target_uri());
+    target["sslmode"] = "require";
+
+    const auto run = run_pghandoff(offline_migrate_arguments(databases_->source_uri(), to_uri(target), state_.path(),
+                                                             {"--chunk-size", small_chunks}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
 /// True once the target shows the bulk table being copied: a COPY into it running, or rows in it.
 bool bulk_copy_started(pg_session& target) {
     return target.scalar(
