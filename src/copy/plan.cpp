@@ -22,6 +22,18 @@ std::uint64_t index_build_memory_kb(std::uint64_t index_bytes) {
     return std::clamp(wanted, min_index_build_memory_kb, max_index_build_memory_kb);
 }
 
+double copy_cost(const catalog::table_info& table, const copy_chunk& chunk) {
+    const double bytes = static_cast<double>(table.heap_bytes) + static_cast<double>(table.toast_bytes) / 2;
+    return bytes / std::max(1, chunk.chunk_count);
+}
+
+double index_build_cost(const catalog::table_info& table, std::size_t index_builds) {
+    const double share = static_cast<double>(table.index_bytes) / static_cast<double>(std::max<std::size_t>(1, index_builds));
+    return static_cast<double>(table.heap_bytes) / 8 + 0.6 * share;
+}
+
+double foreign_key_cost(const catalog::table_info& referencing) { return static_cast<double>(referencing.heap_bytes) / 8; }
+
 std::vector<copy_chunk> plan_chunks(const std::vector<catalog::table_info>& tables, const catalog::type_catalog& types,
                                     std::uint64_t chunk_bytes) {
     std::vector<const catalog::table_info*> order;

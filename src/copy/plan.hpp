@@ -47,6 +47,18 @@ inline constexpr std::uint64_t max_index_build_memory_kb = 1024 * 1024;
 /// the memory as the sort fills, so a build never holds more than its index needs.
 std::uint64_t index_build_memory_kb(std::uint64_t index_bytes);
 
+/// Estimated work of the jobs of a migration, in heap-byte equivalents, by which the job graph
+/// ranks them (the longest chain of work first). Calibrated on tools/bench/offline, where a
+/// COPY moves about 70 MB of heap per second and the TOAST table twice as many bytes:
+/// - copying a chunk: its heap bytes plus half its TOAST bytes;
+/// - building one index: an eighth of the heap (the scan) plus 0.6 times the index's share of
+///   the table's index bytes on the source (sort and write), so 12 M rows of bigint keys,
+///   600 MB of heap and a 257 MB key: about 230 MB, a third of the table's copy;
+/// - validating a foreign key: an eighth of the referencing table's heap.
+double copy_cost(const catalog::table_info& table, const copy_chunk& chunk);
+double index_build_cost(const catalog::table_info& table, std::size_t index_builds);
+double foreign_key_cost(const catalog::table_info& referencing);
+
 /// Cuts tables into chunks of about `chunk_bytes` (heap + TOAST bytes, so a TOAST-heavy table is
 /// split too) and orders them by the work they bring (rows plus indexes) largest first, chunks
 /// of a table in page order.

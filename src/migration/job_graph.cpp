@@ -1,6 +1,8 @@
 #include "migration/job_graph.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace pghandoff::migration {
 
@@ -24,6 +26,44 @@ void job_graph::depend(job_id job, job_id prerequisite) {
     if (j.st == state::ready) j.st = state::waiting;
 }
 
+void job_graph::set_cost(job_id job, double cost) { jobs_.at(job).cost = cost; }
+
+void job_graph::rank_by_critical_path() {
+    // Dependencies only point from earlier-added jobs to any job; visit in reverse
+    // topological order with an explicit stack (graphs of many thousand chunks).
+    enum class mark : unsigned char { none, open, ranked };
+    std::vector<mark> marks(jobs_.size(), mark::none);
+    for (job_id root = 0; root < jobs_.size(); ++root) {
+        if (marks[root] != mark::none) continue;
+        std::vector<std::pair<job_id, std::size_t>> stack{{root, 0}};
+        marks[root] = mark::open;
+        while (!stack.empty()) {
+            auto& [job, next] = stack.back();
+            auto& n = jobs_[job];
+            if (next < n.dependents.size()) {
+                const job_id d = n.dependents[next++];
+                if (marks[d] == mark::none) {
+                    marks[d] = mark::open;
+                    stack.emplace_back(d, 0);
+                } else if (marks[d] == mark::open) {
+                    throw std::logic_error("job graph has a cycle through " + jobs_[d].name);
+                }
+                continue;
+            }
+            double after = 0;
+            for (job_id d : n.dependents) after = std::max(after, jobs_[d].rank);
+            n.rank = n.cost + after;
+            marks[job] = mark::ranked;
+            stack.pop_back();
+        }
+    }
+}
+
+bool job_graph::before(const node& a, const node& b) const {
+    if (a.rank != b.rank) return a.rank > b.rank;
+    return a.priority > b.priority;
+}
+
 bool job_graph::claims_free(const node& n) const {
     for (const auto& c : n.claims) {
         auto it = claims_.find(c.table);
@@ -39,7 +79,7 @@ std::optional<job_graph::job_id> job_graph::take() {
     for (job_id i = 0; i < jobs_.size(); ++i) {
         const auto& n = jobs_[i];
         if (n.st != state::ready || !claims_free(n)) continue;
-        if (!best || n.priority > jobs_[*best].priority) best = i;
+        if (!best || before(n, jobs_[*best])) best = i;
     }
     if (!best) return std::nullopt;
     auto& n = jobs_[*best];

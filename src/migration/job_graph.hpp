@@ -24,6 +24,15 @@ public:
     job_id add(std::string name, int priority, std::vector<table_claim> claims = {});
     /// `job` may start only after `prerequisite` completed.
     void depend(job_id job, job_id prerequisite);
+    /// The job's estimated cost, in any unit shared by all jobs (0 unless set).
+    void set_cost(job_id job, double cost);
+    /// Orders ready jobs by their critical path first: a job's rank is its cost plus the
+    /// highest rank among its dependents, the work that must still follow it in sequence
+    /// (list scheduling by "bottom level"). Priorities then break ties. Call once the graph
+    /// is complete; without it, priorities alone decide.
+    void rank_by_critical_path();
+    /// The rank set by rank_by_critical_path (0 before).
+    double rank(job_id job) const { return jobs_.at(job).rank; }
 
     /// The next ready job whose claims do not conflict with running jobs, if any.
     std::optional<job_id> take();
@@ -42,6 +51,8 @@ private:
     struct node {
         std::string name;
         int priority = 0;
+        double cost = 0;
+        double rank = 0;
         std::vector<table_claim> claims;
         std::size_t pending = 0;
         std::vector<job_id> dependents;
@@ -53,6 +64,7 @@ private:
     };
 
     bool claims_free(const node& n) const;
+    bool before(const node& a, const node& b) const;
     void finish(job_id job);
 
     std::vector<node> jobs_;

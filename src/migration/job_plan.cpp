@@ -7,7 +7,10 @@ namespace pghandoff::migration {
 void migration_run::build_jobs() {
     // Priorities: post-data of finished tables first (they unblock the rest), then their
     // ANALYZE, then copies largest first, then the tail, foreign keys, sequences and
-    // materialized views, large objects whenever a worker is free.
+    // materialized views, large objects whenever a worker is free. Offline, where only the
+    // end matters, the longest chain of estimated work goes first and priorities break ties
+    // (job_graph::rank_by_critical_path); online, the priorities rule, so that tables join
+    // the apply as early as they can.
     std::map<std::string, std::vector<job_graph::job_id>> copies_of, entries_of;
     std::vector<job_graph::job_id> all_copies, all_table_entries;
     for (std::size_t i = 0; i < chunks_.size(); ++i) {
@@ -16,9 +19,14 @@ void migration_run::build_jobs() {
         auto id = add_job("copy " + chunk.table.display(), 100, {{chunk.table.sql(), false}},
                           [this, chunk](worker& w) { return copy_chunk(w, chunk); });
         copy_chunk_index_[id] = i;
+        graph_.set_cost(id, copy::copy_cost(tables_.at(chunk.table.sql()), chunk));
         copies_of[chunk.table.sql()].push_back(id);
         all_copies.push_back(id);
     }
+    auto builds_index = [](const std::string& type) { return type == "INDEX" || type == "CONSTRAINT"; };
+    std::map<std::string, std::size_t> index_builds_of;
+    for (const auto& te : post_data_.per_table)
+        if (builds_index(te.entry.type)) ++index_builds_of[te.table];
     for (const auto& te : post_data_.per_table) {
         if (done_steps_.count(te.entry.key)) continue;
         const auto entry = te.entry;
@@ -30,6 +38,8 @@ void migration_run::build_jobs() {
         }
         auto id = add_job(what, 200, {{te.table, te.exclusive}},
                           [this, key = entry.key, sql, what](worker& w) { return run_step(w, key, sql, what); });
+        if (builds_index(entry.type))
+            graph_.set_cost(id, copy::index_build_cost(tables_.at(te.table), index_builds_of[te.table]));
         for (auto c : copies_of[te.table]) graph_.depend(id, c);
         board_.table(tables_.at(te.table).name.display()).post_data_total++;
         entries_of[te.table].push_back(id);
@@ -73,6 +83,7 @@ void migration_run::build_jobs() {
                           [this, entry, what](worker& w) { return run_step(w, entry.key, entry.settings + entry.sql, what); });
         // Between two copied tables, a foreign key needs only their rows and indexes (the
         // referenced key among them): it is validated while other tables still copy.
+        if (tables_.count(fk.table)) graph_.set_cost(id, copy::foreign_key_cost(tables_.at(fk.table)));
         if (tables_.count(fk.table) && tables_.count(fk.referenced)) {
             for (const auto& t : {fk.table, fk.referenced}) {
                 for (auto c : copies_of[t]) graph_.depend(id, c);
@@ -120,6 +131,7 @@ void migration_run::build_jobs() {
         auto id = add_job("ANALYZE " + t.name.display(), 150, {{key, true}}, [this, table_key](worker& w) {
             return run_step(w, analyze_step_key(table_key), "ANALYZE " + table_key, "ANALYZE " + table_key);
         });
+        graph_.set_cost(id, static_cast<double>(t.heap_bytes) / 16);
         for (auto c : copies_of[key]) graph_.depend(id, c);
         for (auto e : entries_of[key]) graph_.depend(id, e);
     }
@@ -137,6 +149,8 @@ void migration_run::build_jobs() {
             for (auto c : copies_of[key]) graph_.depend(id, c);
             for (auto e : entries_of[key]) graph_.depend(id, e);
         }
+    } else {
+        graph_.rank_by_critical_path();
     }
 }
 

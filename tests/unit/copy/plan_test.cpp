@@ -9,8 +9,11 @@ namespace {
 using pghandoff::catalog::table_info;
 using pghandoff::copy::copy_chunk;
 using pghandoff::copy::copy_format;
+using pghandoff::copy::copy_cost;
 using pghandoff::copy::copy_in_sql;
 using pghandoff::copy::copy_out_sql;
+using pghandoff::copy::foreign_key_cost;
+using pghandoff::copy::index_build_cost;
 using pghandoff::copy::index_build_memory_kb;
 using pghandoff::copy::max_index_build_memory_kb;
 using pghandoff::copy::min_index_build_memory_kb;
@@ -274,6 +277,38 @@ TEST(plan, leaves_generated_columns_out_of_both_sides) {
               "COPY (SELECT \"id\", \"body\" FROM ONLY \"public\".\"t\" "
               "WHERE ctid >= '(1,0)'::tid AND ctid < '(2,0)'::tid) TO STDOUT");
     EXPECT_EQ(copy_in_sql(t, range(1, 2), true), "COPY \"public\".\"t\" (\"id\", \"body\") FROM STDIN WITH (FREEZE)");
+}
+
+TEST(job_costs, a_chunk_costs_its_share_of_heap_and_half_of_toast) {
+    auto docs = table("docs", 10, 400 * mb);
+    copy_chunk whole;
+    whole.table = docs.name;
+    EXPECT_DOUBLE_EQ(copy_cost(docs, whole), 10.0 * page + 200.0 * mb);
+    copy_chunk quarter = whole;
+    quarter.chunk_count = 4;
+    EXPECT_DOUBLE_EQ(copy_cost(docs, quarter), (10.0 * page + 200.0 * mb) / 4);
+}
+
+TEST(job_costs, a_big_key_costs_about_a_third_of_its_tables_copy) {
+    // The benchmark's narrow table: 600 MB of heap, one 257 MB primary key; its copy took
+    // 7.5 s and the key 3.2 s.
+    auto narrow = table("narrow", 600 * mb / page);
+    narrow.index_bytes = 257 * mb;
+    copy_chunk whole;
+    whole.table = narrow.name;
+    const double ratio = index_build_cost(narrow, 1) / copy_cost(narrow, whole);
+    EXPECT_GT(ratio, 0.3);
+    EXPECT_LT(ratio, 0.5);
+    // Four indexes of a 355 MB, 500 000-row table: each a fraction of the key above.
+    auto wide = table("wide", 355 * mb / page);
+    wide.index_bytes = 51 * mb;
+    EXPECT_LT(index_build_cost(wide, 4), index_build_cost(narrow, 1) / 3);
+    EXPECT_DOUBLE_EQ(index_build_cost(wide, 0), index_build_cost(wide, 1));
+}
+
+TEST(job_costs, a_foreign_key_costs_a_scan_of_the_referencing_table) {
+    auto tag = table("tag", 256);
+    EXPECT_DOUBLE_EQ(foreign_key_cost(tag), 256.0 * page / 8);
 }
 
 }  // namespace

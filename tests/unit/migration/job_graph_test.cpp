@@ -217,4 +217,75 @@ TEST(job_graph, runs_a_chain_to_the_end_in_order) {
     EXPECT_TRUE(graph.finished());
 }
 
+TEST(job_graph, ranks_a_job_by_its_cost_plus_the_longest_chain_after_it) {
+    job_graph graph;
+    auto copy = graph.add("copy", 0);
+    auto index_a = graph.add("index a", 0);
+    auto index_b = graph.add("index b", 0);
+    auto foreign_key = graph.add("foreign key", 0);
+    graph.depend(index_a, copy);
+    graph.depend(index_b, copy);
+    graph.depend(foreign_key, index_b);
+    graph.set_cost(copy, 10);
+    graph.set_cost(index_a, 5);
+    graph.set_cost(index_b, 2);
+    graph.set_cost(foreign_key, 1);
+    graph.rank_by_critical_path();
+    EXPECT_DOUBLE_EQ(graph.rank(foreign_key), 1);
+    EXPECT_DOUBLE_EQ(graph.rank(index_b), 3);
+    EXPECT_DOUBLE_EQ(graph.rank(index_a), 5);
+    EXPECT_DOUBLE_EQ(graph.rank(copy), 15);
+}
+
+TEST(job_graph, once_ranked_takes_the_longest_chain_before_a_higher_priority) {
+    // The offline copy's situation: one worker frees up while the biggest table still copies.
+    // The finished table's index builds (priority 200, short) wait for the TOAST table's copy
+    // (priority 100, long), so that the other worker's long index build later does not end
+    // alone.
+    job_graph graph;
+    auto copy_narrow = graph.add("copy narrow", 100);
+    auto copy_wide = graph.add("copy wide", 100);
+    auto copy_docs = graph.add("copy docs", 100);
+    auto narrow_key = graph.add("narrow primary key", 200);
+    auto wide_index = graph.add("wide index", 200);
+    graph.depend(narrow_key, copy_narrow);
+    graph.depend(wide_index, copy_wide);
+    graph.set_cost(copy_narrow, 600);
+    graph.set_cost(copy_wide, 350);
+    graph.set_cost(copy_docs, 180);
+    graph.set_cost(narrow_key, 230);
+    graph.set_cost(wide_index, 50);
+    graph.rank_by_critical_path();
+    EXPECT_EQ(graph.take(), copy_narrow);
+    EXPECT_EQ(graph.take(), copy_wide);
+    graph.complete(copy_wide);
+    EXPECT_EQ(graph.take(), copy_docs);
+    graph.complete(copy_narrow);
+    EXPECT_EQ(graph.take(), narrow_key);
+    EXPECT_EQ(graph.take(), wide_index);
+}
+
+TEST(job_graph, without_ranks_priorities_decide_as_before) {
+    job_graph graph;
+    auto copy_wide = graph.add("copy wide", 100);
+    auto copy_docs = graph.add("copy docs", 100);
+    auto wide_index = graph.add("wide index", 200);
+    graph.depend(wide_index, copy_wide);
+    graph.set_cost(copy_docs, 180);
+    graph.set_cost(wide_index, 50);
+    EXPECT_EQ(graph.take(), copy_wide);
+    graph.complete(copy_wide);
+    EXPECT_EQ(graph.take(), wide_index);
+    EXPECT_EQ(graph.take(), copy_docs);
+}
+
+TEST(job_graph, refuses_to_rank_a_cycle) {
+    job_graph graph;
+    auto a = graph.add("a", 0);
+    auto b = graph.add("b", 0);
+    graph.depend(b, a);
+    graph.depend(a, b);
+    EXPECT_THROW(graph.rank_by_critical_path(), std::logic_error);
+}
+
 }  // namespace
