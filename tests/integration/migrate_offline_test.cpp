@@ -190,6 +190,44 @@ TEST_F(migrate_offline, resumes_after_kill_during_copy) {
     EXPECT_EQ(replication_slots_on_source(), "0");
 }
 
+TEST_F(migrate_offline, fails_in_one_line_when_the_target_connection_dies_during_a_copy_then_resumes) {
+    // pghandoff writes CopyData to the target's socket itself on plain connections: a target
+    // backend that goes away mid-COPY must end the run with one error line, not a hang.
+    prepare("target_lost");
+    create_roles_on_target();
+    databases_->connect_source().exec(bulk_table_sql());
+    const auto arguments = migrate_arguments({"--jobs", "2"});
+
+    {
+        background_command first_run{pghandoff_command(arguments), {}, logs_.path()};
+        auto target = databases_->connect_target();
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+        std::string ended = "0";
+        while (first_run.running() && ended == "0" && std::chrono::steady_clock::now() < deadline) {
+            ended = target
+                        .scalar("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                "AND query ILIKE '%copy%readings%from%'")
+                        .value();
+            if (ended == "0") std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ASSERT_NE(ended, "0") << "no COPY into the bulk table was seen: " << describe(first_run.wait());
+        const auto failed = first_run.wait(std::chrono::seconds(60));
+        EXPECT_NE(failed.exit_code, 0) << describe(failed);
+        const auto errors = error_lines(failed.stderr_text);
+        ASSERT_EQ(errors.size(), 1u) << describe(failed);
+        EXPECT_TRUE(mentions(errors.front(), "target")) << describe(failed);
+        EXPECT_EQ(replication_slots_on_source(), "0");
+    }
+
+    const auto second_run = run_pghandoff(arguments);
+
+    ASSERT_EQ(second_run.exit_code, 0) << describe(second_run);
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+    EXPECT_EQ(replication_slots_on_source(), "0");
+}
+
 TEST_F(migrate_offline, refuses_nonempty_target_without_drop_if_exists) {
     prepare("nonempty_target");
     create_roles_on_target();
