@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "util/error.hpp"
@@ -65,15 +66,33 @@ dump_tool find_dump_tool(int server_major, const std::optional<fs::path>& explic
                         "install the PostgreSQL " + std::to_string(server_major) + " client (pg_dump) or newer");
         return make(*explicit_path, *major);
     }
+    // Debian's /usr/bin/pg_dump is a link to pg_wrapper, a Perl script that picks one of the
+    // /usr/lib/postgresql/*/bin binaries: 20-40 ms per start, paid again by every pg_dump and
+    // pg_restore of a run. The binaries it picks from are candidates themselves, so wrappers are
+    // probed only when no real binary qualifies. PATH entries that resolve to one file (/bin and
+    // /usr/bin on a merged /usr) are probed once.
     std::optional<dump_tool> best;
     std::vector<int> seen;
-    for (const auto& candidate : candidate_dumps()) {
+    std::vector<fs::path> wrappers;
+    std::set<fs::path> probed;
+    auto consider = [&](const fs::path& candidate) {
         auto major = probe_major(candidate);
-        if (!major) continue;
+        if (!major) return;
         seen.push_back(*major);
         if (*major >= server_major && (!best || *major > best->major_version) && fs::exists(candidate.parent_path() / "pg_restore"))
             best = make(candidate, *major);
+    };
+    for (const auto& candidate : candidate_dumps()) {
+        std::error_code ec;
+        auto real = fs::canonical(candidate, ec);
+        if (ec || !probed.insert(real).second) continue;
+        if (real.filename() != candidate.filename())
+            wrappers.push_back(candidate);
+        else
+            consider(candidate);
     }
+    if (!best)
+        for (const auto& candidate : wrappers) consider(candidate);
     if (!best) {
         std::string found;
         std::sort(seen.begin(), seen.end());
