@@ -230,7 +230,9 @@ awaitable<void> migration_run::prepare_schema(preflight_report& report) {
                 sql += catalog::create_role_sql(r) + ";\n";
                 spdlog::warn("created role {} on the target without a password: set one with ALTER ROLE if it logs in", r.name);
             }
-        sql += schema::parse_ddl_script(filter(schema::restore_section(*report.dump, archive, "pre-data", dump_opts))).full_sql();
+        auto pre = schema::parse_ddl_script(filter(schema::restore_section(*report.dump, archive, "pre-data", dump_opts)));
+        schema::reuse_existing_schemas(pre);
+        sql += pre.full_sql();
         migration_identity id{report.source_system_id, report.source_database, options_.selection.fingerprint(),
                               slot_name_, publication_name_};
         sql += create_progress_sql(id, chunks_);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/selection_dependencies.hpp"
 #include "migration/capture_preflight.hpp"
 #include "pg/connection.hpp"
 #include "pg/quote.hpp"
@@ -103,6 +104,19 @@ boost::asio::awaitable<void> check_target(pg::connection& dst, pg::connection* s
         if (!avail.count(exts.text(i, 0)))
             r.problems.push_back("extension " + exts.text(i, 0) +
                                  " is used on the source but not available on the target: install its package on the target server");
+
+    // Objects that would fail on the target because the selection leaves out what they need:
+    // found now rather than after hours of copying.
+    {
+        auto dependencies = co_await catalog::load_relation_dependencies(*src);
+        std::vector<catalog::qualified_name> left_out;
+        for (const auto& d : dependencies)
+            if (!options.selection.covers_table(d.referenced)) left_out.push_back(d.referenced);
+        auto present = co_await catalog::relations_on_target(dst, std::move(left_out));
+        auto broken = catalog::broken_dependency_problems(dependencies, options.selection, present);
+        for (std::size_t i = 0; i < broken.size() && i < 5; ++i) r.problems.push_back(broken[i]);
+        if (broken.size() > 5) r.problems.push_back(fmt::format("... and {} more objects that need a left-out relation", broken.size() - 5));
+    }
 
     if (r.progress) {
         const auto& id = r.progress->identity;

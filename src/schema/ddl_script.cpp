@@ -67,6 +67,13 @@ std::optional<catalog::qualified_name> read_qualified_name(std::string_view sql,
     return catalog::qualified_name{"", *first};
 }
 
+void reuse_existing_schemas(ddl_script& script) {
+    static constexpr std::string_view create = "CREATE SCHEMA ";
+    for (auto& e : script.entries)
+        if (e.type == "SCHEMA" && e.sql.starts_with(create) && !e.sql.starts_with("CREATE SCHEMA IF NOT EXISTS "))
+            e.sql.insert(create.size(), "IF NOT EXISTS ");
+}
+
 std::string ddl_script::full_sql() const {
     std::string out = preamble;
     for (const auto& e : entries) {

@@ -35,6 +35,11 @@ struct ddl_script {
 /// are dropped since they are not SQL.
 ddl_script parse_ddl_script(std::string_view text);
 
+/// Makes every CREATE SCHEMA of the script CREATE SCHEMA IF NOT EXISTS. pg_dump --schema=public
+/// dumps `CREATE SCHEMA public`, which every new database already has; preflight has made sure
+/// that an existing schema holds no tables of the migration.
+void reuse_existing_schemas(ddl_script& script);
+
 /// The table an INDEX, (FK) CONSTRAINT, TRIGGER or STATISTICS entry builds on, read from its
 /// SQL; nullopt for other entries or for `ON ONLY`/partitioned parents' forms that cannot be
 /// built per table.

@@ -290,6 +290,70 @@ TEST_F(migrate_offline, leaves_out_excluded_tables) {
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
+/// A source where public.accounts is needed by a foreign key, a view and (through that view) a
+/// second view, and public.report reads ledger.entries from another schema.
+void create_dependent_objects(pg_session& source) {
+    source.exec(
+        "CREATE TABLE accounts (id int PRIMARY KEY, name text); "
+        "INSERT INTO accounts SELECT i, 'a' || i FROM generate_series(1, 10) AS i; "
+        "CREATE TABLE payments (id int PRIMARY KEY, account_id int REFERENCES accounts (id), amount numeric); "
+        "INSERT INTO payments SELECT i, 1 + i % 10, i FROM generate_series(1, 100) AS i; "
+        "CREATE VIEW named_accounts AS SELECT id, name FROM accounts WHERE name IS NOT NULL; "
+        "CREATE VIEW \"Account Names\" AS SELECT name FROM named_accounts; "
+        "CREATE SCHEMA ledger; "
+        "CREATE TABLE ledger.entries (id int PRIMARY KEY, amount numeric); "
+        "CREATE VIEW report AS SELECT sum(amount) AS total FROM ledger.entries");
+}
+
+TEST_F(migrate_offline, refuses_a_selection_that_leaves_out_what_migrated_objects_need_before_copying) {
+    databases_.emplace(servers_.source, servers_.target, "left_out_dependency");
+    auto source = databases_->connect_source();
+    create_dependent_objects(source);
+
+    const auto run = run_pghandoff(migrate_arguments({"--include-schema", "public", "--exclude-table", "public.accounts"}));
+
+    EXPECT_GT(run.exit_code, 0) << describe(run);
+    const auto errors = error_lines(run.stderr_text);
+    ASSERT_EQ(errors.size(), 4u) << describe(run);
+    const std::string all = run.stderr_text;
+    EXPECT_TRUE(mentions(all, "foreign key payments_account_id_fkey of public.payments references public.accounts, which is "
+                              "not migrated and not on the target: exclude public.payments too (--exclude-table "
+                              "public.payments) or stop excluding public.accounts"))
+        << all;
+    EXPECT_TRUE(mentions(all, "view public.named_accounts reads public.accounts")) << all;
+    EXPECT_TRUE(mentions(all, "view public.Account Names reads public.named_accounts, which cannot be created either: "
+                              "exclude the view too (--exclude-table public.\"Account Names\")"))
+        << all;
+    EXPECT_TRUE(mentions(all, "view public.report reads ledger.entries, which is not migrated and not on the target: "
+                              "exclude the view too (--exclude-table public.report) or add --include-schema ledger"))
+        << all;
+    // Refused in preflight: nothing was created on either side.
+    EXPECT_EQ(replication_slots_on_source(), "0");
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname IN ('public', 'pghandoff')"),
+              "0");
+}
+
+TEST_F(migrate_offline, accepts_a_left_out_relation_the_target_already_has) {
+    databases_.emplace(servers_.source, servers_.target, "left_out_present");
+    auto source = databases_->connect_source();
+    create_dependent_objects(source);
+    auto target = databases_->connect_target();
+    target.exec("CREATE SCHEMA ledger; CREATE TABLE ledger.entries (id int PRIMARY KEY, amount numeric); "
+                "INSERT INTO ledger.entries VALUES (1, 42)");
+
+    const auto run = run_pghandoff(migrate_arguments({"--include-schema", "public"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(target.scalar("SELECT total FROM report"), "42");
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM \"Account Names\""), "10");
+    compare_options options;
+    options.schemas = {"public"};
+    const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
 // Bad input: each run fails with a `pghandoff: error:` line, keeps the password out of
 // its output, and leaves no replication slot behind on the source.
 

@@ -242,3 +242,27 @@ TEST(ddl_script, finds_the_table_of_extended_statistics) {
     EXPECT_EQ(*entry_table(tricky), (qualified_name{"public", "events"}));
     EXPECT_FALSE(entry_table(entry("STATISTICS", "CREATE STATISTICS public.s3 ON a, b;\n")));
 }
+
+namespace {
+
+TEST(ddl_script, creates_schemas_only_where_missing) {
+    auto script = pghandoff::schema::parse_ddl_script(
+        "SET statement_timeout = 0;\n\n"
+        "--\n-- Name: public; Type: SCHEMA; Schema: -; Owner: pg_database_owner\n--\n\n"
+        "CREATE SCHEMA public;\n\n\nALTER SCHEMA public OWNER TO pg_database_owner;\n\n"
+        "--\n-- Name: Sales; Type: SCHEMA; Schema: -; Owner: app\n--\n\n"
+        "CREATE SCHEMA \"Sales\";\n\n\n"
+        "--\n-- Name: t; Type: TABLE; Schema: public; Owner: app\n--\n\n"
+        "CREATE TABLE public.t (\n    note text DEFAULT 'CREATE SCHEMA x'\n);\n\n\n");
+    pghandoff::schema::reuse_existing_schemas(script);
+    ASSERT_EQ(script.entries.size(), 3u);
+    EXPECT_TRUE(script.entries[0].sql.starts_with("CREATE SCHEMA IF NOT EXISTS public;")) << script.entries[0].sql;
+    EXPECT_NE(script.entries[0].sql.find("ALTER SCHEMA public OWNER TO pg_database_owner;"), std::string::npos);
+    EXPECT_TRUE(script.entries[1].sql.starts_with("CREATE SCHEMA IF NOT EXISTS \"Sales\";")) << script.entries[1].sql;
+    EXPECT_NE(script.entries[2].sql.find("DEFAULT 'CREATE SCHEMA x'"), std::string::npos) << script.entries[2].sql;
+    // Applying it twice changes nothing more.
+    pghandoff::schema::reuse_existing_schemas(script);
+    EXPECT_TRUE(script.entries[0].sql.starts_with("CREATE SCHEMA IF NOT EXISTS public;")) << script.entries[0].sql;
+}
+
+}  // namespace

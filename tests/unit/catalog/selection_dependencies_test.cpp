@@ -1,0 +1,85 @@
+#include "catalog/selection_dependencies.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace pghandoff::catalog;
+using kind = relation_dependency::kind;
+
+relation_dependency dep(kind how, qualified_name dependent, qualified_name referenced, std::string constraint = "") {
+    return relation_dependency{how, std::move(dependent), std::move(constraint), std::move(referenced)};
+}
+
+scope excluding(std::initializer_list<qualified_name> tables) {
+    scope s;
+    for (const auto& t : tables) s.exclude_table(t);
+    return s;
+}
+
+TEST(selection_dependencies, finds_nothing_when_everything_is_migrated) {
+    std::vector<relation_dependency> deps = {dep(kind::view, {"public", "v"}, {"public", "t"}),
+                                             dep(kind::foreign_key, {"public", "u"}, {"public", "t"}, "u_fk")};
+    EXPECT_TRUE(broken_dependency_problems(deps, scope{}, {}).empty());
+}
+
+TEST(selection_dependencies, names_a_foreign_key_to_an_excluded_table_and_both_ways_out) {
+    std::vector<relation_dependency> deps = {dep(kind::foreign_key, {"public", "u"}, {"public", "t"}, "u_t_fk")};
+    auto problems = broken_dependency_problems(deps, excluding({{"public", "t"}}), {});
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0],
+              "foreign key u_t_fk of public.u references public.t, which is not migrated and not on the target: "
+              "exclude public.u too (--exclude-table public.u) or stop excluding public.t");
+}
+
+TEST(selection_dependencies, accepts_a_left_out_relation_the_target_has) {
+    std::vector<relation_dependency> deps = {dep(kind::view, {"public", "v"}, {"public", "t"})};
+    EXPECT_TRUE(broken_dependency_problems(deps, excluding({{"public", "t"}}), {"public.t"}).empty());
+}
+
+TEST(selection_dependencies, ignores_objects_that_are_left_out_themselves) {
+    std::vector<relation_dependency> deps = {dep(kind::view, {"public", "v"}, {"public", "t"})};
+    EXPECT_TRUE(broken_dependency_problems(deps, excluding({{"public", "t"}, {"public", "v"}}), {}).empty());
+}
+
+TEST(selection_dependencies, follows_a_chain_of_views_whatever_their_order) {
+    std::vector<relation_dependency> deps = {dep(kind::view, {"public", "a_top"}, {"public", "middle"}),
+                                             dep(kind::materialized_view, {"public", "middle"}, {"public", "t"})};
+    auto problems = broken_dependency_problems(deps, excluding({{"public", "t"}}), {});
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_EQ(problems[0], "materialized view public.middle reads public.t, which is not migrated and not on the target: "
+                           "exclude the view too (--exclude-table public.middle) or stop excluding public.t");
+    EXPECT_EQ(problems[1], "view public.a_top reads public.middle, which cannot be created either: "
+                           "exclude the view too (--exclude-table public.a_top)");
+}
+
+TEST(selection_dependencies, a_foreign_key_does_not_keep_its_table_from_being_created) {
+    // u's foreign key fails, u itself can be created: the view on u is fine.
+    std::vector<relation_dependency> deps = {dep(kind::foreign_key, {"public", "u"}, {"public", "t"}, "u_fk"),
+                                             dep(kind::view, {"public", "v"}, {"public", "u"})};
+    auto problems = broken_dependency_problems(deps, excluding({{"public", "t"}}), {});
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("foreign key u_fk"), std::string::npos);
+}
+
+TEST(selection_dependencies, suggests_including_the_schema_of_a_relation_outside_the_selection) {
+    scope only_app;
+    only_app.include_schema("app");
+    std::vector<relation_dependency> deps = {dep(kind::partition_of, {"app", "m_2024"}, {"Shared", "measures"}),
+                                             dep(kind::inherits, {"app", "child"}, {"lib", "base"})};
+    auto problems = broken_dependency_problems(deps, only_app, {});
+    ASSERT_EQ(problems.size(), 2u);
+    EXPECT_EQ(problems[0], "table app.m_2024 is a partition of Shared.measures, which is not migrated and not on the "
+                           "target: exclude it too (--exclude-table app.m_2024) or add --include-schema \"Shared\"");
+    EXPECT_EQ(problems[1], "table app.child inherits from lib.base, which is not migrated and not on the target: "
+                           "exclude it too (--exclude-table app.child) or add --include-schema lib");
+}
+
+TEST(selection_dependencies, writes_names_the_way_exclude_table_reads_them) {
+    EXPECT_EQ(command_line_name({"public", "orders"}), "public.orders");
+    EXPECT_EQ(command_line_name({"Sales", "Order Items"}), "\"Sales\".\"Order Items\"");
+    EXPECT_EQ(command_line_name({"app", "say \"hi\""}), "app.\"say \"\"hi\"\"\"");
+    EXPECT_EQ(command_line_name({"app", "2fa"}), "app.\"2fa\"");
+}
+
+}  // namespace
