@@ -30,7 +30,8 @@ struct migrate_args {
     std::string source, target, state_dir = "pghandoff-state", chunk_size = "auto", progress = "auto", pg_dump;
     std::string maintenance_work_mem = "auto", log_level = "info";
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    bool no_follow = false, drop_if_exists = false, no_owner = false, no_acl = false, copy_roles = false;
+    bool no_follow = false, drop_if_exists = false, no_owner = false, no_acl = false, copy_roles = false,
+         no_tablespaces = false;
     bool replica_identity_full = false;
     std::string spool_limit = "8GB";
     int apply_jobs = 1;
@@ -53,6 +54,8 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
     cmd.add_flag("--drop-if-exists", a.drop_if_exists, "drop the target's objects that the migration creates, first");
     cmd.add_flag("--no-owner", a.no_owner, "do not set object owners (as pg_restore --no-owner)");
     cmd.add_flag("--no-acl", a.no_acl, "do not copy privileges (as pg_restore --no-acl)");
+    cmd.add_flag("--no-tablespaces", a.no_tablespaces,
+                 "create every table and index in the target's default tablespace (as pg_restore --no-tablespaces)");
     cmd.add_flag("--copy-roles", a.copy_roles, "create roles that own or are granted objects and are missing on the target");
     cmd.add_flag("--replica-identity-full", a.replica_identity_full,
                  "online: set REPLICA IDENTITY FULL on source tables without a primary key, so their changes replicate");
@@ -100,6 +103,7 @@ migration::migrate_options to_options(const migrate_args& a) {
     o.drop_if_exists = a.drop_if_exists;
     o.no_owner = a.no_owner;
     o.no_acl = a.no_acl;
+    o.no_tablespaces = a.no_tablespaces;
     o.copy_roles = a.copy_roles;
     o.replica_identity_full = a.replica_identity_full;
     o.spool_limit_bytes = parse_size(a.spool_limit);

@@ -201,7 +201,7 @@ awaitable<void> migration_run::prepare_schema(preflight_report& report) {
     board_.phase_started("schema pre-data");
     const fs::path archive = options_.state_dir / "schema.dump";
     schema::dump_schema(*report.dump, options_.source, snapshot_.name, options_.selection, archive);
-    schema::dump_options dump_opts{options_.no_owner, options_.no_acl};
+    schema::dump_options dump_opts{options_.no_owner, options_.no_acl, options_.no_tablespaces};
     auto filter = [&](const std::string& sql) {
         std::size_t removed = 0;
         auto out = schema::drop_lines_naming_roles(sql, missing_roles_, &removed);

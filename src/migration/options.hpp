@@ -28,6 +28,7 @@ struct migrate_options {
     bool drop_if_exists = false;
     bool no_owner = false;
     bool no_acl = false;
+    bool no_tablespaces = false;
     bool copy_roles = false;
     bool replica_identity_full = false;  ///< online: set REPLICA IDENTITY FULL on keyless tables
     std::uint64_t spool_limit_bytes = 8ull << 30;  ///< online: stop reading from the source above this

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog/selection_dependencies.hpp"
+#include "catalog/tablespaces.hpp"
 #include "migration/capture_preflight.hpp"
 #include "pg/connection.hpp"
 #include "pg/quote.hpp"
@@ -116,6 +117,14 @@ boost::asio::awaitable<void> check_target(pg::connection& dst, pg::connection* s
         auto broken = catalog::broken_dependency_problems(dependencies, options.selection, present);
         for (std::size_t i = 0; i < broken.size() && i < 5; ++i) r.problems.push_back(broken[i]);
         if (broken.size() > 5) r.problems.push_back(fmt::format("... and {} more objects that need a left-out relation", broken.size() - 5));
+    }
+
+    if (!options.no_tablespaces) {
+        auto uses = co_await catalog::load_tablespace_uses(*src);
+        if (!uses.empty()) {
+            auto on_target = co_await catalog::load_tablespace_names(dst);
+            for (auto& p : catalog::missing_tablespace_problems(uses, options.selection, on_target)) r.problems.push_back(p);
+        }
     }
 
     if (r.progress) {

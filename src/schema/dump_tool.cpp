@@ -140,6 +140,7 @@ std::string restore_section(const dump_tool& tool, const fs::path& archive, cons
     if (!section.empty()) argv.push_back("--section=" + section);
     if (options.no_owner) argv.push_back("--no-owner");
     if (options.no_acl) argv.push_back("--no-acl");
+    if (options.no_tablespaces) argv.push_back("--no-tablespaces");
     if (clean) {
         argv.push_back("--clean");
         argv.push_back("--if-exists");

@@ -28,6 +28,7 @@ dump_tool find_dump_tool(int server_major, const std::optional<std::filesystem::
 struct dump_options {
     bool no_owner = false;
     bool no_acl = false;
+    bool no_tablespaces = false;
 };
 
 /// Dumps the source's schema at `snapshot` into `archive` (custom format).

@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <pwd.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -351,6 +353,78 @@ TEST_F(migrate_offline, accepts_a_left_out_relation_the_target_already_has) {
     compare_options options;
     options.schemas = {"public"};
     const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
+/// A tablespace on the source server, in a directory of its own: dropped (after the test's
+/// databases, which are declared after it) when this goes away.
+class source_tablespace {
+public:
+    source_tablespace(const std::string& server, const std::string& name) : server_(server), name_(name) {
+        const passwd* pw = ::getpwnam("postgres");
+        if (!pw) return;
+        std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                                      std::filesystem::perms::others_exec);
+        const auto location = dir_.path() / "space";
+        std::filesystem::create_directory(location);
+        if (::chown(location.c_str(), pw->pw_uid, pw->pw_gid) != 0) return;
+        pg_session(server_).exec("CREATE TABLESPACE " + name_ + " LOCATION '" + location.string() + "'");
+        created_ = true;
+    }
+    ~source_tablespace() {
+        try {
+            if (created_) pg_session(server_).exec("DROP TABLESPACE IF EXISTS " + name_);
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "could not drop tablespace " << name_ << ": " << e.what();
+        }
+    }
+    bool created() const { return created_; }
+
+private:
+    std::string server_;
+    std::string name_;
+    temporary_directory dir_;
+    bool created_ = false;
+};
+
+/// The test's databases go before the tablespace they use.
+class migrate_offline_tablespace : public migrate_offline {
+protected:
+    void TearDown() override {
+        databases_.reset();
+        tablespace_.reset();
+        migrate_offline::TearDown();
+    }
+    std::optional<source_tablespace> tablespace_;
+};
+
+TEST_F(migrate_offline_tablespace, refuses_a_tablespace_the_target_lacks_then_migrates_with_no_tablespaces) {
+    const std::string space = "pgh_fast_" + std::to_string(::getpid());
+    tablespace_.emplace(servers_.source, space);
+    if (!tablespace_->created()) GTEST_SKIP() << "cannot give the postgres OS user a tablespace directory (not root?)";
+    databases_.emplace(servers_.source, servers_.target, "tablespace");
+    auto source = databases_->connect_source();
+    source.exec("CREATE TABLE orders (id int PRIMARY KEY USING INDEX TABLESPACE " + space + ", note text); "
+                "CREATE INDEX orders_note_idx ON orders (note) TABLESPACE " + space + "; "
+                "INSERT INTO orders SELECT i, 'n' || i FROM generate_series(1, 1000) AS i");
+
+    const auto refused = run_pghandoff(migrate_arguments());
+
+    EXPECT_GT(refused.exit_code, 0) << describe(refused);
+    const auto errors = error_lines(refused.stderr_text);
+    ASSERT_EQ(errors.size(), 1u) << describe(refused);
+    EXPECT_TRUE(mentions(errors[0], "tablespace " + space + " does not exist on the target (2 migrated table(s) and "
+                                    "index(es) are in it, first public.orders_note_idx)"))
+        << errors[0];
+    EXPECT_TRUE(mentions(errors[0], "--no-tablespaces")) << errors[0];
+    EXPECT_EQ(replication_slots_on_source(), "0");
+
+    const auto run = run_pghandoff(migrate_arguments({"--no-tablespaces"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM pg_class WHERE reltablespace <> 0 AND relname LIKE 'orders%'"), "0");
+    const auto found = differences();
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
