@@ -88,7 +88,21 @@ boost::asio::awaitable<void> check_target(pg::connection& dst, pg::connection* s
         r.problems.push_back("the target runs PostgreSQL " + major_name(r.target_version) + ", older than the source's " +
                              major_name(r.source_version) + ": migrate to the same or a newer major version");
     auto can_create = co_await dst.exec(
-        "SELECT pg_catalog.has_database_privilege(current_database(), 'CREATE'), current_user, current_database()");
+        "SELECT pg_catalog.has_database_privilege(current_database(), 'CREATE'), current_user, current_database(), "
+        "       pg_catalog.pg_encoding_to_char(d.encoding) "
+        "FROM pg_catalog.pg_database d WHERE d.datname = current_database()");
+    // Rows are converted from the source's encoding to the target's as they load: any encoding
+    // converts to UTF8, other pairs fail on the first character the target cannot hold.
+    const std::string target_encoding = can_create.text(0, 3);
+    if (!r.source_encoding.empty() && target_encoding != r.source_encoding) {
+        if (r.source_encoding == "SQL_ASCII")
+            r.warnings.push_back("the source database is SQL_ASCII and the target " + target_encoding +
+                                 ": text with bytes that are not valid " + target_encoding + " will stop the copy");
+        else if (target_encoding != "UTF8")
+            r.problems.push_back("the target database's encoding " + target_encoding + " cannot hold every character of the source's " +
+                                 r.source_encoding + ": create the target database with ENCODING '" + r.source_encoding +
+                                 "' or 'UTF8' (TEMPLATE template0)");
+    }
     if (!can_create.boolean(0, 0))
         r.problems.push_back("the target role " + can_create.text(0, 1) + " cannot create schemas in database " +
                              can_create.text(0, 2) + ": GRANT CREATE ON DATABASE " + pg::quote_ident(can_create.get(0, 2)) +

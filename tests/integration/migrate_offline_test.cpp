@@ -356,6 +356,29 @@ TEST_F(migrate_offline, accepts_a_left_out_relation_the_target_already_has) {
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
+TEST_F(migrate_offline, refuses_a_target_encoding_that_cannot_hold_the_source_text) {
+    databases_.emplace(servers_.source, servers_.target, "encoding");
+    auto source = databases_->connect_source();
+    source.exec("CREATE TABLE notes (id int PRIMARY KEY, body text); INSERT INTO notes VALUES (1, 'plain'), (2, 'ünïcødé ✓')");
+    {
+        pg_session server(servers_.target);
+        const auto name = server.quote_identifier(databases_->target_name());
+        server.exec("DROP DATABASE " + name);
+        server.exec("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
+    }
+
+    const auto run = run_pghandoff(migrate_arguments());
+
+    EXPECT_GT(run.exit_code, 0) << describe(run);
+    const auto errors = error_lines(run.stderr_text);
+    ASSERT_EQ(errors.size(), 1u) << describe(run);
+    EXPECT_TRUE(mentions(errors[0], "the target database's encoding LATIN1 cannot hold every character of the source's UTF8: "
+                                    "create the target database with ENCODING 'UTF8'"))
+        << errors[0];
+    EXPECT_EQ(replication_slots_on_source(), "0");
+    EXPECT_EQ(databases_->connect_target().scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'pghandoff'"), "0");
+}
+
 /// A tablespace on the source server, in a directory of its own: dropped (after the test's
 /// databases, which are declared after it) when this goes away.
 class source_tablespace {
