@@ -6,14 +6,23 @@
 namespace pghandoff::catalog {
 
 boost::asio::awaitable<std::vector<sequence_state>> load_sequences(pg::connection& source, const scope& selection) {
+    // An identity column's sequence goes with its table (pg_dump leaves it out with the table);
+    // a serial's sequence is only OWNED BY its table and stays, as a standalone one does.
     auto res = co_await source.exec(
-        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "SELECT n.nspname, c.relname, tn.nspname, t.relname "
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "LEFT JOIN pg_catalog.pg_depend i ON i.classid = 'pg_catalog.pg_class'::regclass AND i.objid = c.oid "
+        "     AND i.refclassid = 'pg_catalog.pg_class'::regclass AND i.deptype = 'i' "
+        "LEFT JOIN pg_catalog.pg_class t ON t.oid = i.refobjid "
+        "LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace "
         "WHERE c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = "
         "'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e') ORDER BY 1, 2");
     std::vector<sequence_state> out;
     for (int i = 0; i < res.rows(); ++i) {
         qualified_name name{res.text(i, 0), res.text(i, 1)};
-        if (selection.covers_table(name)) out.push_back({name, {}, false});
+        if (!selection.covers_table(name)) continue;
+        if (auto table = res.optional_text(i, 3); table && !selection.covers_table({res.text(i, 2), *table})) continue;
+        out.push_back({name, {}, false});
     }
     // Read the states in batches: one round trip per 200 sequences.
     for (std::size_t i = 0; i < out.size(); i += 200) {
