@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "pg/connection.hpp"
 #include "pg/quote.hpp"
@@ -103,6 +104,34 @@ std::vector<std::string> broken_dependency_problems(const std::vector<relation_d
         if (!selection.covers_table(d.referenced) && !present.count(d.referenced.display()))
             missing.insert(d.referenced.display());
     std::vector<std::string> problems;
+    // A foreign key to a partitioned table needs every partition's rows: one left out fails it.
+    std::map<std::string, std::vector<qualified_name>> partitions;
+    for (const auto& d : dependencies)
+        if (d.how == relation_dependency::kind::partition_of) partitions[d.referenced.display()].push_back(d.dependent);
+    auto left_out_partition = [&](const qualified_name& root) -> std::optional<qualified_name> {
+        std::vector<qualified_name> todo = {root};
+        std::set<std::string> seen;
+        while (!todo.empty()) {
+            auto parent = todo.back();
+            todo.pop_back();
+            if (!seen.insert(parent.display()).second) continue;
+            for (const auto& child : partitions[parent.display()]) {
+                if (!selection.covers_table(child) && !present.count(child.display())) return child;
+                todo.push_back(child);
+            }
+        }
+        return std::nullopt;
+    };
+    for (const auto& d : dependencies) {
+        if (d.how != relation_dependency::kind::foreign_key || !selection.covers_table(d.dependent) ||
+            !selection.covers_table(d.referenced))
+            continue;
+        if (auto partition = left_out_partition(d.referenced))
+            problems.push_back("foreign key " + d.constraint + " of " + d.dependent.display() + " references " +
+                               d.referenced.display() + ", whose partition " + partition->display() +
+                               " is not migrated: exclude " + d.dependent.display() + " too (--exclude-table " +
+                               command_line_name(d.dependent) + ") or stop excluding " + partition->display());
+    }
     std::set<std::size_t> reported;
     for (bool changed = true; changed;) {
         changed = false;

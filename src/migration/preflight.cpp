@@ -126,7 +126,8 @@ boost::asio::awaitable<void> check_target(pg::connection& dst, pg::connection* s
         auto dependencies = co_await catalog::load_relation_dependencies(*src);
         std::vector<catalog::qualified_name> left_out;
         for (const auto& d : dependencies)
-            if (!options.selection.covers_table(d.referenced)) left_out.push_back(d.referenced);
+            for (const auto* name : {&d.referenced, &d.dependent})
+                if (!options.selection.covers_table(*name)) left_out.push_back(*name);
         auto present = co_await catalog::relations_on_target(dst, std::move(left_out));
         auto broken = catalog::broken_dependency_problems(dependencies, options.selection, present);
         for (std::size_t i = 0; i < broken.size() && i < 5; ++i) r.problems.push_back(broken[i]);

@@ -365,6 +365,42 @@ TEST_F(migrate_offline, refuses_a_selection_that_leaves_out_what_migrated_object
               "0");
 }
 
+TEST_F(migrate_offline, refuses_leaving_out_a_partition_parent_or_a_partition_a_foreign_key_needs) {
+    databases_.emplace(servers_.source, servers_.target, "left_out_partition");
+    auto source = databases_->connect_source();
+    source.exec("CREATE TABLE m (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at); "
+                "CREATE TABLE m_2023 PARTITION OF m FOR VALUES FROM ('2023-01-01') TO ('2024-01-01') PARTITION BY RANGE (at); "
+                "CREATE TABLE m_2023_h1 PARTITION OF m_2023 FOR VALUES FROM ('2023-01-01') TO ('2023-07-01'); "
+                "CREATE TABLE m_2023_h2 PARTITION OF m_2023 FOR VALUES FROM ('2023-07-01') TO ('2024-01-01'); "
+                "INSERT INTO m SELECT i, date '2023-01-01' + i FROM generate_series(0, 300) AS i; "
+                "CREATE TABLE ref (id int PRIMARY KEY, m_id int, m_at date, FOREIGN KEY (m_id, m_at) REFERENCES m); "
+                "INSERT INTO ref VALUES (1, 1, date '2023-01-02')");
+
+    const auto parent = run_pghandoff(migrate_arguments({"--exclude-table", "public.m_2023"}));
+
+    EXPECT_GT(parent.exit_code, 0) << describe(parent);
+    EXPECT_EQ(error_lines(parent.stderr_text).size(), 2u) << describe(parent);
+    EXPECT_TRUE(mentions(parent.stderr_text, "table public.m_2023_h1 is a partition of public.m_2023, which is not migrated "
+                                             "and not on the target: exclude it too (--exclude-table public.m_2023_h1) or "
+                                             "stop excluding public.m_2023"))
+        << parent.stderr_text;
+    EXPECT_TRUE(mentions(parent.stderr_text, "table public.m_2023_h2 is a partition of public.m_2023")) << parent.stderr_text;
+
+    const auto leaf = run_pghandoff(migrate_arguments({"--exclude-table", "public.m_2023_h1"}));
+
+    EXPECT_GT(leaf.exit_code, 0) << describe(leaf);
+    ASSERT_EQ(error_lines(leaf.stderr_text).size(), 1u) << describe(leaf);
+    EXPECT_TRUE(mentions(leaf.stderr_text, "foreign key ref_m_id_m_at_fkey of public.ref references public.m, whose "
+                                           "partition public.m_2023_h1 is not migrated: exclude public.ref too"))
+        << leaf.stderr_text;
+    EXPECT_EQ(replication_slots_on_source(), "0");
+
+    const auto run = run_pghandoff(migrate_arguments({"--exclude-table", "public.m_2023_h1", "--exclude-table", "public.ref"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(databases_->connect_target().scalar("SELECT count(*) FROM m"), "120");
+}
+
 TEST_F(migrate_offline, accepts_a_left_out_relation_the_target_already_has) {
     databases_.emplace(servers_.source, servers_.target, "left_out_present");
     auto source = databases_->connect_source();

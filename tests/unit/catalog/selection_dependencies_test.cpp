@@ -83,3 +83,27 @@ TEST(selection_dependencies, writes_names_the_way_exclude_table_reads_them) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace pghandoff::catalog;
+using kind = relation_dependency::kind;
+
+TEST(selection_dependencies, names_a_foreign_key_to_a_partitioned_table_missing_a_partition) {
+    std::vector<relation_dependency> deps = {
+        {kind::partition_of, {"public", "m_2023"}, "", {"public", "m"}},
+        {kind::partition_of, {"public", "m_2023_q1"}, "", {"public", "m_2023"}},
+        {kind::foreign_key, {"public", "ref"}, "ref_m_fkey", {"public", "m"}},
+    };
+    scope s;
+    s.exclude_table({"public", "m_2023_q1"});
+    auto problems = broken_dependency_problems(deps, s, {});
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_EQ(problems[0], "foreign key ref_m_fkey of public.ref references public.m, whose partition public.m_2023_q1 is "
+                           "not migrated: exclude public.ref too (--exclude-table public.ref) or stop excluding "
+                           "public.m_2023_q1");
+    // The partition already on the target is fine.
+    EXPECT_TRUE(broken_dependency_problems(deps, s, {"public.m_2023_q1"}).empty());
+}
+
+}  // namespace
