@@ -379,7 +379,10 @@ TEST_F(migrate_offline, refuses_leaving_out_a_partition_parent_or_a_partition_a_
     const auto parent = run_pghandoff(migrate_arguments({"--exclude-table", "public.m_2023"}));
 
     EXPECT_GT(parent.exit_code, 0) << describe(parent);
-    EXPECT_EQ(error_lines(parent.stderr_text).size(), 2u) << describe(parent);
+    EXPECT_EQ(error_lines(parent.stderr_text).size(), 3u) << describe(parent);
+    EXPECT_TRUE(mentions(parent.stderr_text, "foreign key ref_m_id_m_at_fkey of public.ref references public.m, whose "
+                                             "partition public.m_2023 is not migrated"))
+        << parent.stderr_text;
     EXPECT_TRUE(mentions(parent.stderr_text, "table public.m_2023_h1 is a partition of public.m_2023, which is not migrated "
                                              "and not on the target: exclude it too (--exclude-table public.m_2023_h1) or "
                                              "stop excluding public.m_2023"))
@@ -542,6 +545,62 @@ protected:
         EXPECT_EQ(replication_slots_on_source(), "0");
     }
 };
+
+/// A login role on the source server for the test's database, dropped with what it was granted.
+class source_login_role {
+public:
+    source_login_role(const std::string& server, const std::string& database, const std::string& password)
+        : server_(server), database_(database), name_("pgh_login_" + std::to_string(::getpid())) {
+        pg_session(server_).exec("CREATE ROLE " + name_ + " LOGIN PASSWORD '" + password + "'");
+    }
+    ~source_login_role() {
+        try {
+            pg_session(server_, database_).exec("DROP OWNED BY " + name_);
+            pg_session(server_).exec("DROP ROLE " + name_);
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << "could not drop role " << name_ << ": " << e.what();
+        }
+    }
+    const std::string& name() const { return name_; }
+
+private:
+    std::string server_;
+    std::string database_;
+    std::string name_;
+};
+
+TEST_F(migrate_offline_bad_input, reports_row_level_security_that_would_hide_rows_then_copies_every_row_with_bypassrls) {
+    const char* password = std::getenv("PGPASSWORD");
+    if (!password || !*password) GTEST_SKIP() << "PGPASSWORD is not set; run tools/test";
+    source_login_role role(servers_.source, databases_->source_name(), password);
+    auto source = databases_->connect_source();
+    source.exec("CREATE TABLE secrets (id int PRIMARY KEY, who text); INSERT INTO secrets VALUES (1, 'a'), (2, 'b'); "
+                "ALTER TABLE secrets ENABLE ROW LEVEL SECURITY; "
+                "CREATE POLICY own_rows ON secrets USING (who = current_user); "
+                "CREATE TABLE open_data (id int PRIMARY KEY); INSERT INTO open_data VALUES (1); "
+                "GRANT SELECT ON secrets, open_data TO " + role.name());
+    const std::string source_uri =
+        uri_with(servers_.source, {{"dbname", databases_->source_name()}, {"user", role.name()}});
+
+    const auto refused = run_pghandoff(offline_migrate_arguments(source_uri, databases_->target_uri(), state_.path()));
+
+    expect_clean_failure(refused, password);
+    const auto errors = error_lines(refused.stderr_text);
+    ASSERT_EQ(errors.size(), 1u) << describe(refused);
+    EXPECT_TRUE(mentions(errors[0], "table public.secrets has row-level security that would hide rows from role " +
+                                        role.name() + ": ALTER ROLE \"" + role.name() + "\" BYPASSRLS"))
+        << errors[0];
+
+    pg_session(servers_.source).exec("ALTER ROLE " + role.name() + " BYPASSRLS");
+    const auto run = run_pghandoff(offline_migrate_arguments(source_uri, databases_->target_uri(), state_.path()));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(databases_->connect_target().scalar("SELECT count(*) FROM secrets"), "2");
+    compare_options options;
+    options.privileges = false;  // the grant to the login role, which the target lacks
+    const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
 
 TEST_F(migrate_offline_bad_input, reports_wrong_password) {
     const std::string password = "wrong-Pw-8c1f3";
