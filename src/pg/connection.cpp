@@ -108,7 +108,16 @@ asio::awaitable<connection> connection::connect(const conninfo& info, std::strin
         socket.release();
         throw error("cannot switch the " + label + " connection to non-blocking mode");
     }
-    co_return connection(std::move(conn), std::move(socket), std::move(label));
+    connection c(std::move(conn), std::move(socket), std::move(label));
+    // pghandoff's sessions wait between jobs and hold transactions for as long as a copy takes:
+    // a server that ends idle sessions (idle_session_timeout, 14+) or long transactions
+    // (transaction_timeout, 17+) must not end them. A physical replication connection takes no SQL.
+    const int version = c.server_version();
+    const auto replication = info.get("replication");
+    if (version >= 140000 && (!replication || *replication == "database"))
+        co_await c.exec(version >= 170000 ? "SET idle_session_timeout = 0; SET transaction_timeout = 0"
+                                          : "SET idle_session_timeout = 0");
+    co_return c;
 }
 
 connection& connection::operator=(connection&& other) noexcept {

@@ -255,6 +255,31 @@ TEST_F(migrate_offline, refuses_nonempty_target_without_drop_if_exists) {
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
+TEST_F(migrate_offline, keeps_its_sessions_through_the_target_idle_session_and_transaction_timeouts) {
+    // While one worker copies the big table, the other has nothing to do for seconds, and the
+    // copy's transaction lasts as long: a server that ends idle sessions (14+) or long
+    // transactions (17+) must not end pghandoff's.
+    const auto target_server = servers_.target_other.value_or(servers_.target);
+    databases_.emplace(servers_.source, target_server, "timeouts");
+    auto source = databases_->connect_source();
+    // Two index builds wait for the big copy, so both workers' sessions are used after it.
+    source.exec(bulk_table_sql() + "; CREATE INDEX ON bulk.readings (sensor); CREATE INDEX ON bulk.readings (taken_at); "
+                                   "CREATE TABLE small (id int PRIMARY KEY); INSERT INTO small VALUES (1)");
+    {
+        auto target = databases_->connect_target();
+        const auto name = target.quote_identifier(databases_->target_name());
+        target.exec("ALTER DATABASE " + name + " SET idle_session_timeout = '1s'");
+        if (std::stoi(target.scalar("SHOW server_version_num").value()) >= 170000)
+            target.exec("ALTER DATABASE " + name + " SET transaction_timeout = '1s'");
+    }
+
+    const auto run = run_pghandoff(migrate_arguments({"--jobs", "2"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
 TEST_F(migrate_offline, migrates_only_the_included_schema) {
     prepare("include_schema");
     create_roles_on_target();
