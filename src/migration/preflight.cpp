@@ -207,6 +207,41 @@ boost::asio::awaitable<void> check_target(pg::connection& dst, pg::connection* s
     co_return;
 }
 
+// Room for the sessions a run opens: the server's free slots (what a non-superuser may use of
+// them), the role's and the database's CONNECTION LIMIT. Our own preflight session is counted
+// as free: it closes before the run starts.
+boost::asio::awaitable<void> check_connection_room(pg::connection& conn, const std::string& side, int needed, int jobs,
+                                                   preflight_report& r) {
+    auto room = co_await conn.exec(
+        "SELECT current_setting('max_connections')::int "
+        "       - CASE WHEN r.rolsuper THEN 0 ELSE current_setting('superuser_reserved_connections')::int "
+        "              + coalesce(current_setting('reserved_connections', true), '0')::int END "
+        "       - (SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend') + 1, "
+        "       CASE WHEN r.rolsuper OR r.rolconnlimit < 0 THEN NULL ELSE r.rolconnlimit - (SELECT count(*) "
+        "            FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND backend_type = 'client backend') + 1 END, "
+        "       CASE WHEN r.rolsuper OR d.datconnlimit < 0 THEN NULL ELSE d.datconnlimit - (SELECT count(*) "
+        "            FROM pg_catalog.pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend') + 1 END, "
+        "       current_setting('max_connections'), r.rolconnlimit, d.datconnlimit, current_user, current_database() "
+        "FROM pg_catalog.pg_roles r, pg_catalog.pg_database d WHERE r.rolname = current_user AND d.datname = current_database()");
+    if (room.rows() != 1) co_return;
+    long long free = room.integer(0, 0);
+    std::string why = "max_connections is " + room.text(0, 3);
+    if (!room.is_null(0, 1) && room.integer(0, 1) < free) {
+        free = room.integer(0, 1);
+        why = "role " + room.text(0, 6) + " has CONNECTION LIMIT " + room.text(0, 4);
+    }
+    if (!room.is_null(0, 2) && room.integer(0, 2) < free) {
+        free = room.integer(0, 2);
+        why = "database " + room.text(0, 7) + " has CONNECTION LIMIT " + room.text(0, 5);
+    }
+    if (free >= needed) co_return;
+    const long long fits = free - (needed - jobs);
+    r.problems.push_back(fmt::format("the {} has room for {} more connection(s) ({}) and pghandoff needs {} with --jobs {}: {}",
+                                     side, std::max(free, 0LL), why, needed, jobs,
+                                     fits >= 1 ? fmt::format("pass --jobs {} or fewer, or free connections", fits)
+                                               : std::string("free connections or raise the limit")));
+}
+
 }  // namespace
 
 boost::asio::awaitable<preflight_report> run_preflight(const migrate_options& options) {
@@ -217,6 +252,13 @@ boost::asio::awaitable<preflight_report> run_preflight(const migrate_options& op
         if (src) co_await check_source(*src, options, report);
         if (dst) co_await check_target(*dst, src ? &*src : nullptr, options, report);
         if (src && options.follow) co_await check_capture(*src, dst ? &*dst : nullptr, options, report);
+        // Source: a snapshot session per worker, the catalog session and pg_dump (the replication
+        // connection uses a WAL sender slot). Target: a session per worker and the run's own,
+        // plus the apply connections when following.
+        if (src) co_await check_connection_room(*src, "source", options.jobs + 2, options.jobs, report);
+        if (dst)
+            co_await check_connection_room(*dst, "target", options.jobs + 1 + (options.follow ? options.apply_jobs : 0),
+                                           options.jobs, report);
     } catch (const error& e) {
         report.problems.push_back(e.one_line());
     }

@@ -576,17 +576,20 @@ protected:
     }
 };
 
-/// A login role on the source server for the test's database, dropped with what it was granted.
-class source_login_role {
+/// A login role on a test server, for the test's database there; dropped with what it was
+/// granted in that database (if the database is still there).
+class login_role {
 public:
-    source_login_role(const std::string& server, const std::string& database, const std::string& password)
+    login_role(const std::string& server, const std::string& database, const std::string& password)
         : server_(server), database_(database), name_("pgh_login_" + std::to_string(::getpid())) {
         pg_session(server_).exec("CREATE ROLE " + name_ + " LOGIN PASSWORD '" + password + "'");
     }
-    ~source_login_role() {
+    ~login_role() {
         try {
-            pg_session(server_, database_).exec("DROP OWNED BY " + name_);
-            pg_session(server_).exec("DROP ROLE " + name_);
+            pg_session server(server_);
+            if (server.scalar("SELECT count(*) FROM pg_database WHERE datname = $1", {database_}) == "1")
+                pg_session(server_, database_).exec("DROP OWNED BY " + name_);
+            server.exec("DROP ROLE " + name_);
         } catch (const std::exception& e) {
             ADD_FAILURE() << "could not drop role " << name_ << ": " << e.what();
         }
@@ -602,7 +605,7 @@ private:
 TEST_F(migrate_offline_bad_input, reports_row_level_security_that_would_hide_rows_then_copies_every_row_with_bypassrls) {
     const char* password = std::getenv("PGPASSWORD");
     if (!password || !*password) GTEST_SKIP() << "PGPASSWORD is not set; run tools/test";
-    source_login_role role(servers_.source, databases_->source_name(), password);
+    login_role role(servers_.source, databases_->source_name(), password);
     auto source = databases_->connect_source();
     source.exec("CREATE TABLE secrets (id int PRIMARY KEY, who text); INSERT INTO secrets VALUES (1, 'a'), (2, 'b'); "
                 "ALTER TABLE secrets ENABLE ROW LEVEL SECURITY; "
@@ -630,6 +633,48 @@ TEST_F(migrate_offline_bad_input, reports_row_level_security_that_would_hide_row
     options.privileges = false;  // the grant to the login role, which the target lacks
     const auto found = differences(options);
     EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
+/// The role owns the target database: the database goes first.
+class migrate_offline_connection_room : public migrate_offline_bad_input {
+protected:
+    void TearDown() override {
+        databases_.reset();
+        role_.reset();
+        migrate_offline_bad_input::TearDown();
+    }
+    std::optional<login_role> role_;
+};
+
+TEST_F(migrate_offline_connection_room, reports_a_target_without_room_for_the_jobs_then_runs_with_fewer) {
+    const char* password = std::getenv("PGPASSWORD");
+    if (!password || !*password) GTEST_SKIP() << "PGPASSWORD is not set; run tools/test";
+    role_.emplace(servers_.target, databases_->target_name(), password);
+    {
+        pg_session server(servers_.target);
+        const auto name = server.quote_identifier(databases_->target_name());
+        server.exec("ALTER DATABASE " + name + " OWNER TO " + role_->name());
+        server.exec("ALTER DATABASE " + name + " CONNECTION LIMIT 3");
+    }
+    databases_->connect_source().exec("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items SELECT generate_series(1, 100)");
+    const std::string target_uri =
+        uri_with(servers_.target, {{"dbname", databases_->target_name()}, {"user", role_->name()}});
+
+    const auto refused = run_pghandoff(
+        offline_migrate_arguments(databases_->source_uri(), target_uri, state_.path(), {"--jobs", "4", "--no-owner", "--no-acl"}));
+
+    expect_clean_failure(refused, password);
+    const auto errors = error_lines(refused.stderr_text);
+    ASSERT_EQ(errors.size(), 1u) << describe(refused);
+    EXPECT_TRUE(mentions(errors[0], "the target has room for 3 more connection(s) (database " + databases_->target_name() +
+                                        " has CONNECTION LIMIT 3) and pghandoff needs 5 with --jobs 4: pass --jobs 2 or fewer"))
+        << errors[0];
+
+    const auto run = run_pghandoff(
+        offline_migrate_arguments(databases_->source_uri(), target_uri, state_.path(), {"--jobs", "2", "--no-owner", "--no-acl"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(databases_->connect_target().scalar("SELECT count(*) FROM items"), "100");
 }
 
 TEST_F(migrate_offline_bad_input, reports_wrong_password) {
