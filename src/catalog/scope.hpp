@@ -33,6 +33,7 @@ public:
     std::string fingerprint() const;
 
     const std::vector<std::string>& schemas() const { return schemas_; }
+    const std::vector<qualified_name>& excluded() const { return excluded_; }
 
 private:
     std::vector<std::string> schemas_;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "catalog/selection_dependencies.hpp"
 #include "catalog/tablespaces.hpp"
 #include "migration/capture_preflight.hpp"
@@ -73,6 +75,32 @@ boost::asio::awaitable<void> check_source(pg::connection& src, const migrate_opt
                                  " TO " + pg::quote_ident(info.get(0, 6)) + ", or exclude it with --exclude-table");
         }
         if (shown > 5) r.problems.push_back(fmt::format("... and {} more unreadable tables", shown - 5));
+    }
+    // Names in --include-schema and --exclude-table are matched exactly: one that names nothing
+    // is a typo. A schema would leave nothing to migrate; a table would be migrated after all.
+    if (!options.selection.schemas().empty()) {
+        std::string names;
+        for (const auto& schema : options.selection.schemas()) names += (names.empty() ? "" : ", ") + src.literal(schema);
+        auto found = co_await src.exec("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY (ARRAY[" + names +
+                                       "]::text[])");
+        std::set<std::string> present;
+        for (int i = 0; i < found.rows(); ++i) present.insert(found.text(i, 0));
+        for (const auto& schema : options.selection.schemas())
+            if (!present.count(schema))
+                r.problems.push_back("--include-schema " + schema + ": the source database " + info.text(0, 0) +
+                                     " has no schema of that name (names are matched exactly, case included)");
+    }
+    if (!options.selection.excluded().empty()) {
+        std::string names;
+        for (const auto& table : options.selection.excluded()) names += (names.empty() ? "" : ", ") + src.literal(table.sql());
+        auto found = co_await src.exec("SELECT name FROM unnest(ARRAY[" + names +
+                                       "]::text[]) AS name WHERE pg_catalog.to_regclass(name) IS NOT NULL");
+        std::set<std::string> present;
+        for (int i = 0; i < found.rows(); ++i) present.insert(found.text(i, 0));
+        for (const auto& table : options.selection.excluded())
+            if (!present.count(table.sql()))
+                r.warnings.push_back("--exclude-table " + table.display() +
+                                     " names no table on the source: nothing is left out for it");
     }
     // Row-level security: pghandoff reads with row_security = off, as pg_dump does, so a table
     // whose policies would hide rows from this role stops the copy with an error instead of

@@ -677,6 +677,27 @@ TEST_F(migrate_offline_connection_room, reports_a_target_without_room_for_the_jo
     EXPECT_EQ(databases_->connect_target().scalar("SELECT count(*) FROM items"), "100");
 }
 
+TEST_F(migrate_offline_bad_input, reports_an_included_schema_the_source_lacks_and_warns_of_an_excluded_table_it_lacks) {
+    databases_->connect_source().exec("CREATE SCHEMA \"Sales\"; CREATE TABLE \"Sales\".orders (id int PRIMARY KEY); "
+                                      "INSERT INTO \"Sales\".orders VALUES (1), (2)");
+
+    const auto refused = run_pghandoff(migrate_arguments({"--include-schema", "sales"}));
+
+    expect_clean_failure(refused, "no-password-in-this-test");
+    const auto errors = error_lines(refused.stderr_text);
+    ASSERT_EQ(errors.size(), 1u) << describe(refused);
+    EXPECT_TRUE(mentions(errors[0], "--include-schema sales: the source database " + databases_->source_name() +
+                                        " has no schema of that name (names are matched exactly, case included)"))
+        << errors[0];
+
+    const auto run = run_pghandoff(migrate_arguments({"--include-schema", "Sales", "--exclude-table", "Sales.order"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_TRUE(mentions(run.stderr_text, "--exclude-table sales.order names no table on the source: nothing is left out for it"))
+        << run.stderr_text;
+    EXPECT_EQ(databases_->connect_target().scalar("SELECT count(*) FROM \"Sales\".orders"), "2");
+}
+
 TEST_F(migrate_offline_bad_input, reports_wrong_password) {
     const std::string password = "wrong-Pw-8c1f3";
     const std::string source =
