@@ -1,4 +1,6 @@
 #pragma once
+#include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,14 +18,57 @@ struct qualified_name {
     std::string display() const { return schema + "." + name; }
 };
 
+/// One part (a schema or a relation name) of a name pattern, read as pg_dump's -n/-t read theirs:
+/// unquoted letters fold to lower case, * matches any text and ? one character, other regular
+/// expression characters keep their meaning, and "quoted" text is taken literally, case included.
+class name_pattern {
+public:
+    /// Reads one part of `text` from `pos` up to an unquoted '.' or the end.
+    static name_pattern read(std::string_view text, std::size_t& pos);
+    /// A pattern matching exactly `name`.
+    static name_pattern exactly(std::string name);
+
+    bool matches(std::string_view name) const;
+    /// True when the pattern matches one name only (no wildcard or regular expression).
+    bool is_exact() const { return exact_.has_value(); }
+    /// The one name matched, when is_exact().
+    const std::string& exact_name() const { return *exact_; }
+    /// The pattern as written on the command line.
+    const std::string& text() const { return text_; }
+    /// The anchored regular expression it stands for; equal for patterns that match the same names.
+    const std::string& regex_source() const { return regex_source_; }
+
+private:
+    std::string text_;
+    std::string regex_source_;
+    std::optional<std::string> exact_;
+    std::regex regex_;
+};
+
+/// An --exclude-table pattern: [schema.]table, the schema being public when left out.
+struct table_pattern {
+    name_pattern schema;
+    name_pattern name;
+    bool matches(const qualified_name& table) const { return schema.matches(table.schema) && name.matches(table.name); }
+    /// schema.table as the user wrote it (public. added when no schema was given).
+    std::string text() const { return schema.text() + "." + name.text(); }
+};
+
 /// Which part of the source database a migration covers (--include-schema, --exclude-table).
 class scope {
 public:
-    /// Parses S.T as psql does: unquoted parts fold to lower case, "Quoted" parts keep theirs.
-    static qualified_name parse_table_name(std::string_view text);
+    /// Reads [schema.]table as pg_dump reads -t (see name_pattern); a missing schema is public.
+    static table_pattern parse_table_pattern(std::string_view text);
+    /// Reads a schema pattern as pg_dump reads -n.
+    static name_pattern parse_schema_pattern(std::string_view text);
 
-    void include_schema(std::string schema) { schemas_.push_back(std::move(schema)); }
-    void exclude_table(qualified_name table) { excluded_.push_back(std::move(table)); }
+    void include_schema(name_pattern schema) { schemas_.push_back(std::move(schema)); }
+    void exclude_table(table_pattern table) { excluded_.push_back(std::move(table)); }
+    /// Convenience for exact names (tests, programmatic use).
+    void include_schema_named(std::string schema) { include_schema(name_pattern::exactly(std::move(schema))); }
+    void exclude_table_named(qualified_name table) {
+        exclude_table({name_pattern::exactly(std::move(table.schema)), name_pattern::exactly(std::move(table.name))});
+    }
 
     bool covers_schema(std::string_view schema) const;
     bool covers_table(const qualified_name& table) const;
@@ -32,12 +77,12 @@ public:
     /// A stable description stored with the migration's progress, to refuse a resume with other options.
     std::string fingerprint() const;
 
-    const std::vector<std::string>& schemas() const { return schemas_; }
-    const std::vector<qualified_name>& excluded() const { return excluded_; }
+    const std::vector<name_pattern>& schemas() const { return schemas_; }
+    const std::vector<table_pattern>& excluded() const { return excluded_; }
 
 private:
-    std::vector<std::string> schemas_;
-    std::vector<qualified_name> excluded_;
+    std::vector<name_pattern> schemas_;
+    std::vector<table_pattern> excluded_;
 };
 
 /// Schemas that belong to PostgreSQL or to pghandoff's own bookkeeping, never migrated.

@@ -11,18 +11,6 @@ namespace pghandoff::catalog {
 
 namespace {
 
-bool plain_identifier(const std::string& s) {
-    if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_')) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
-}
-
-std::string command_line_part(const std::string& s) {
-    if (plain_identifier(s)) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 // The relations each user relation needs. Views and materialized views through their rewrite
 // rule, foreign keys through their constraint (the referencing table is the dependent), and
 // inheritance and partitions through pg_inherits.
@@ -59,7 +47,7 @@ ORDER BY 2, 3, 4, 5, 6
 }  // namespace
 
 std::string command_line_name(const qualified_name& name) {
-    return command_line_part(name.schema) + "." + command_line_part(name.name);
+    return name_pattern::exactly(name.schema).text() + "." + name_pattern::exactly(name.name).text();
 }
 
 boost::asio::awaitable<std::vector<relation_dependency>> load_relation_dependencies(pg::connection& source) {
@@ -146,7 +134,7 @@ std::vector<std::string> broken_dependency_problems(const std::vector<relation_d
                                                  : ", which is not migrated and not on the target";
             const std::string keep = ref_migrated                                   ? ""
                                      : !selection.covers_schema(d.referenced.schema) ? " or add --include-schema " +
-                                                                                          command_line_part(d.referenced.schema)
+                                                                                          name_pattern::exactly(d.referenced.schema).text()
                                                                                     : " or stop excluding " + ref;
             const std::string exclude = "--exclude-table " + command_line_name(d.dependent);
             switch (d.how) {

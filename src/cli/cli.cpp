@@ -98,8 +98,8 @@ migration::migrate_options to_options(const migrate_args& a) {
     o.jobs = a.jobs;
     o.state_dir = a.state_dir;
     o.follow = !a.no_follow;
-    for (const auto& s : a.include_schemas) o.selection.include_schema(s);
-    for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_name(t));
+    for (const auto& s : a.include_schemas) o.selection.include_schema(catalog::scope::parse_schema_pattern(s));
+    for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_pattern(t));
     o.drop_if_exists = a.drop_if_exists;
     o.no_owner = a.no_owner;
     o.no_acl = a.no_acl;

@@ -67,8 +67,8 @@ int run_verify_command(const verify_args& a) {
         o.jobs = a.jobs;
         o.max_rows = a.max_rows;
         o.chunk_bytes = a.chunk_size == "auto" ? 0 : parse_size(a.chunk_size);
-        for (const auto& s : a.include_schemas) o.selection.include_schema(s);
-        for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_name(t));
+        for (const auto& s : a.include_schemas) o.selection.include_schema(catalog::scope::parse_schema_pattern(s));
+        for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_pattern(t));
         // While streaming: a source snapshot, and the target held at its consistent point.
         asio::io_context snapshot_io;
         migration::source_snapshot snapshot;

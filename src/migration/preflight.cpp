@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/selection_dependencies.hpp"
+#include "catalog/selection_names.hpp"
 #include "catalog/tablespaces.hpp"
 #include "migration/capture_preflight.hpp"
 #include "pg/connection.hpp"
@@ -76,31 +77,22 @@ boost::asio::awaitable<void> check_source(pg::connection& src, const migrate_opt
         }
         if (shown > 5) r.problems.push_back(fmt::format("... and {} more unreadable tables", shown - 5));
     }
-    // Names in --include-schema and --exclude-table are matched exactly: one that names nothing
-    // is a typo. A schema would leave nothing to migrate; a table would be migrated after all.
+    // An --include-schema that matches no schema would leave nothing to migrate; an
+    // --exclude-table that matches nothing is likely a typo, and the table meant would be migrated.
     if (!options.selection.schemas().empty()) {
-        std::string names;
-        for (const auto& schema : options.selection.schemas()) names += (names.empty() ? "" : ", ") + src.literal(schema);
-        auto found = co_await src.exec("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY (ARRAY[" + names +
-                                       "]::text[])");
-        std::set<std::string> present;
-        for (int i = 0; i < found.rows(); ++i) present.insert(found.text(i, 0));
-        for (const auto& schema : options.selection.schemas())
-            if (!present.count(schema))
-                r.problems.push_back("--include-schema " + schema + ": the source database " + info.text(0, 0) +
-                                     " has no schema of that name (names are matched exactly, case included)");
+        auto found = co_await src.exec("SELECT nspname FROM pg_catalog.pg_namespace ORDER BY 1");
+        std::vector<std::string> schemas;
+        for (int i = 0; i < found.rows(); ++i) schemas.push_back(found.text(i, 0));
+        for (auto& p : catalog::unmatched_schema_problems(options.selection, schemas, info.text(0, 0)))
+            r.problems.push_back(std::move(p));
     }
     if (!options.selection.excluded().empty()) {
-        std::string names;
-        for (const auto& table : options.selection.excluded()) names += (names.empty() ? "" : ", ") + src.literal(table.sql());
-        auto found = co_await src.exec("SELECT name FROM unnest(ARRAY[" + names +
-                                       "]::text[]) AS name WHERE pg_catalog.to_regclass(name) IS NOT NULL");
-        std::set<std::string> present;
-        for (int i = 0; i < found.rows(); ++i) present.insert(found.text(i, 0));
-        for (const auto& table : options.selection.excluded())
-            if (!present.count(table.sql()))
-                r.warnings.push_back("--exclude-table " + table.display() +
-                                     " names no table on the source: nothing is left out for it");
+        auto found = co_await src.exec(
+            "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')");
+        std::vector<catalog::qualified_name> relations;
+        for (int i = 0; i < found.rows(); ++i) relations.push_back({found.text(i, 0), found.text(i, 1)});
+        for (auto& w : catalog::unmatched_table_warnings(options.selection, relations)) r.warnings.push_back(std::move(w));
     }
     // Row-level security: pghandoff reads with row_security = off, as pg_dump does, so a table
     // whose policies would hide rows from this role stops the copy with an error instead of

@@ -322,6 +322,43 @@ TEST_F(migrate_offline, leaves_out_excluded_tables) {
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
+TEST_F(migrate_offline, selects_schemas_and_tables_by_pg_dump_patterns) {
+    databases_.emplace(servers_.source, servers_.target, "name_patterns");
+    auto source = databases_->connect_source();
+    source.exec("CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b; CREATE SCHEMA \"Tenant_C\"; CREATE SCHEMA shared; "
+                "CREATE TABLE tenant_a.orders (id int PRIMARY KEY, v text); "
+                "INSERT INTO tenant_a.orders SELECT g, 'a' || g FROM generate_series(1, 100) g; "
+                "CREATE TABLE tenant_a.audit_2023 (id int, v text); INSERT INTO tenant_a.audit_2023 VALUES (1, 'x'); "
+                "CREATE TABLE tenant_a.audit_2024 (id int); INSERT INTO tenant_a.audit_2024 VALUES (2); "
+                "CREATE VIEW tenant_a.audit_all AS SELECT id FROM tenant_a.audit_2023 UNION ALL SELECT id FROM tenant_a.audit_2024; "
+                "CREATE TABLE tenant_b.orders (id int PRIMARY KEY); INSERT INTO tenant_b.orders SELECT generate_series(1, 30); "
+                "CREATE TABLE tenant_b.audit_x (id int); INSERT INTO tenant_b.audit_x VALUES (3); "
+                "CREATE TABLE tenant_b.\"Audit_Keep\" (id int); INSERT INTO tenant_b.\"Audit_Keep\" VALUES (4), (5); "
+                "CREATE TABLE \"Tenant_C\".orders (id int); CREATE TABLE shared.orders (id int); CREATE TABLE public.t (id int)");
+
+    // Unquoted patterns fold to lower case, as pg_dump's -n and -T do: tenant_* leaves out
+    // "Tenant_C", and audit_* (a view among its matches) keeps "Audit_Keep".
+    const auto run = run_pghandoff(migrate_arguments(
+        {"--include-schema", "tenant_*", "--exclude-table", "*.audit_*", "--exclude-table", "tenant_?.nothing_*"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_TRUE(mentions(run.stderr_text,
+                         "--exclude-table tenant_?.nothing_* matches no table on the source: nothing is left out for it"))
+        << run.stderr_text;
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar("SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY n.nspname || '.' || c.relname COLLATE \"C\") FROM pg_class c "
+                            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v') "
+                            "AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pghandoff')"),
+              "tenant_a.orders,tenant_b.Audit_Keep,tenant_b.orders");
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM pg_namespace WHERE nspname IN ('Tenant_C', 'shared')"), "0");
+    compare_options options;
+    options.schemas = {"tenant_a", "tenant_b"};
+    options.excluded_tables = {{"tenant_a", "audit_2023"}, {"tenant_a", "audit_2024"}, {"tenant_a", "audit_all"},
+                               {"tenant_b", "audit_x"}};
+    const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
 TEST_F(migrate_offline, leaves_out_the_identity_sequence_of_an_excluded_table_and_keeps_a_serial_one) {
     databases_.emplace(servers_.source, servers_.target, "excluded_sequences");
     auto source = databases_->connect_source();
@@ -681,19 +718,22 @@ TEST_F(migrate_offline_bad_input, reports_an_included_schema_the_source_lacks_an
     databases_->connect_source().exec("CREATE SCHEMA \"Sales\"; CREATE TABLE \"Sales\".orders (id int PRIMARY KEY); "
                                       "INSERT INTO \"Sales\".orders VALUES (1), (2)");
 
-    const auto refused = run_pghandoff(migrate_arguments({"--include-schema", "sales"}));
+    const auto refused = run_pghandoff(migrate_arguments({"--include-schema", "Sales"}));
 
     expect_clean_failure(refused, "no-password-in-this-test");
     const auto errors = error_lines(refused.stderr_text);
     ASSERT_EQ(errors.size(), 1u) << describe(refused);
-    EXPECT_TRUE(mentions(errors[0], "--include-schema sales: the source database " + databases_->source_name() +
-                                        " has no schema of that name (names are matched exactly, case included)"))
+    EXPECT_TRUE(mentions(errors[0], "--include-schema Sales: the source database " + databases_->source_name() +
+                                        " has no schema sales; unquoted names fold to lower case, as in pg_dump: write "
+                                        "--include-schema '\"Sales\"' for schema Sales"))
         << errors[0];
 
-    const auto run = run_pghandoff(migrate_arguments({"--include-schema", "Sales", "--exclude-table", "Sales.order"}));
+    const auto run =
+        run_pghandoff(migrate_arguments({"--include-schema", "\"Sales\"", "--exclude-table", "\"Sales\".order"}));
 
     ASSERT_EQ(run.exit_code, 0) << describe(run);
-    EXPECT_TRUE(mentions(run.stderr_text, "--exclude-table sales.order names no table on the source: nothing is left out for it"))
+    EXPECT_TRUE(mentions(run.stderr_text,
+                         "--exclude-table \"Sales\".order names no table on the source: nothing is left out for it"))
         << run.stderr_text;
     EXPECT_EQ(databases_->connect_target().scalar("SELECT count(*) FROM \"Sales\".orders"), "2");
 }

@@ -13,30 +13,83 @@ namespace {
 using pghandoff::catalog::is_system_schema;
 using pghandoff::catalog::qualified_name;
 using pghandoff::catalog::scope;
+using pghandoff::catalog::table_pattern;
+
+table_pattern table(std::string_view text) { return scope::parse_table_pattern(text); }
+
+bool matches(std::string_view pattern, const qualified_name& name) { return table(pattern).matches(name); }
 
 TEST(scope, reads_a_schema_qualified_table_name) {
-    EXPECT_EQ(scope::parse_table_name("public.t"), (qualified_name{"public", "t"}));
-    EXPECT_EQ(scope::parse_table_name("sales.orders"), (qualified_name{"sales", "orders"}));
+    EXPECT_TRUE(matches("public.t", {"public", "t"}));
+    EXPECT_FALSE(matches("public.t", {"public", "tt"}));
+    EXPECT_FALSE(matches("public.t", {"other", "t"}));
+    EXPECT_TRUE(matches("sales.orders", {"sales", "orders"}));
+    EXPECT_TRUE(table("sales.orders").schema.is_exact());
+    EXPECT_EQ(table("sales.orders").name.exact_name(), "orders");
 }
 
 TEST(scope, puts_an_unqualified_name_in_public_and_folds_it) {
-    EXPECT_EQ(scope::parse_table_name("T"), (qualified_name{"public", "t"}));
-    EXPECT_EQ(scope::parse_table_name("Sales.Orders"), (qualified_name{"sales", "orders"}));
+    EXPECT_TRUE(matches("T", {"public", "t"}));
+    EXPECT_FALSE(matches("T", {"public", "T"}));
+    EXPECT_FALSE(matches("t", {"sales", "t"}));
+    EXPECT_TRUE(matches("Sales.Orders", {"sales", "orders"}));
+    EXPECT_EQ(table("T").text(), "public.T");
 }
 
 TEST(scope, keeps_quoted_names_as_written) {
-    EXPECT_EQ(scope::parse_table_name("\"Sales\".\"Order Items\""), (qualified_name{"Sales", "Order Items"}));
-    EXPECT_EQ(scope::parse_table_name("\"Orders\""), (qualified_name{"public", "Orders"}));
-    EXPECT_EQ(scope::parse_table_name("\"a.b\".c"), (qualified_name{"a.b", "c"}));
+    EXPECT_TRUE(matches("\"Sales\".\"Order Items\"", {"Sales", "Order Items"}));
+    EXPECT_FALSE(matches("\"Sales\".\"Order Items\"", {"sales", "order items"}));
+    EXPECT_TRUE(matches("\"Orders\"", {"public", "Orders"}));
+    EXPECT_TRUE(matches("\"a.b\".c", {"a.b", "c"}));
+    EXPECT_TRUE(matches("\"A\"b", {"public", "Ab"}));
 }
 
-TEST(scope, reads_doubled_quotes_as_one_quote) {
-    EXPECT_EQ(scope::parse_table_name("\"a\"\"b\".c"), (qualified_name{"a\"b", "c"}));
+TEST(scope, reads_doubled_quotes_as_one_quote) { EXPECT_TRUE(matches("\"a\"\"b\".c", {"a\"b", "c"})); }
+
+TEST(scope, reads_star_and_question_mark_as_wildcards_like_pg_dump) {
+    EXPECT_TRUE(matches("public.audit_*", {"public", "audit_log"}));
+    EXPECT_TRUE(matches("public.audit_*", {"public", "audit_"}));
+    EXPECT_FALSE(matches("public.audit_*", {"public", "xaudit_log"}));
+    EXPECT_FALSE(matches("public.audit_*", {"archive", "audit_log"}));
+    EXPECT_TRUE(matches("*.log", {"archive", "log"}));
+    EXPECT_TRUE(matches("*.log", {"Weird Schema", "log"}));
+    EXPECT_TRUE(matches("m_202?", {"public", "m_2023"}));
+    EXPECT_FALSE(matches("m_202?", {"public", "m_20234"}));
+    EXPECT_TRUE(matches("Audit*", {"public", "audit_log"}));
+    EXPECT_FALSE(matches("Audit*", {"public", "Audit_log"}));
+    EXPECT_FALSE(table("public.audit_*").name.is_exact());
+}
+
+TEST(scope, takes_wildcards_in_quotes_literally) {
+    EXPECT_TRUE(matches("\"Order*Items\"", {"public", "Order*Items"}));
+    EXPECT_FALSE(matches("\"Order*Items\"", {"public", "OrderXItems"}));
+    EXPECT_TRUE(table("\"Order*Items\"").name.is_exact());
+    EXPECT_TRUE(matches("\"a(b)\"", {"public", "a(b)"}));
+}
+
+TEST(scope, keeps_other_regular_expression_characters_outside_quotes_and_dollar_literal) {
+    EXPECT_TRUE(matches("log_(a|b)", {"public", "log_a"}));
+    EXPECT_TRUE(matches("log_(a|b)", {"public", "log_b"}));
+    EXPECT_FALSE(matches("log_(a|b)", {"public", "log_c"}));
+    EXPECT_TRUE(matches("t[0-9]+", {"public", "t42"}));
+    EXPECT_TRUE(matches("price$", {"public", "price$"}));
+    EXPECT_FALSE(matches("price$", {"public", "price"}));
+    EXPECT_TRUE(table("price$").name.is_exact());
+}
+
+TEST(scope, rejects_a_broken_regular_expression_with_a_hint) {
+    try {
+        table("public.t[0-9");
+        FAIL() << "a broken pattern was accepted";
+    } catch (const pghandoff::error& e) {
+        EXPECT_NE(std::string(e.what()).find("t[0-9"), std::string::npos) << e.what();
+        EXPECT_FALSE(e.hint().empty());
+    }
 }
 
 TEST(scope, rejects_a_missing_table_after_the_dot) {
     try {
-        scope::parse_table_name("a.");
+        table("a.");
         FAIL() << "\"a.\" was accepted";
     } catch (const pghandoff::error& e) {
         EXPECT_NE(std::string(e.what()).find("a."), std::string::npos) << e.what();
@@ -45,15 +98,28 @@ TEST(scope, rejects_a_missing_table_after_the_dot) {
 }
 
 TEST(scope, rejects_an_unterminated_quote) {
-    EXPECT_THROW(scope::parse_table_name("\"unterminated"), pghandoff::error);
-    EXPECT_THROW(scope::parse_table_name("s.\"unterminated"), pghandoff::error);
+    EXPECT_THROW(table("\"unterminated"), pghandoff::error);
+    EXPECT_THROW(table("s.\"unterminated"), pghandoff::error);
+    EXPECT_THROW(scope::parse_schema_pattern("\"unterminated"), pghandoff::error);
 }
 
 TEST(scope, rejects_names_with_missing_or_extra_parts) {
-    EXPECT_THROW(scope::parse_table_name(""), pghandoff::error);
-    EXPECT_THROW(scope::parse_table_name(".t"), pghandoff::error);
-    EXPECT_THROW(scope::parse_table_name("a.b.c"), pghandoff::error);
-    EXPECT_THROW(scope::parse_table_name("\"a\"b"), pghandoff::error);
+    EXPECT_THROW(table(""), pghandoff::error);
+    EXPECT_THROW(table(".t"), pghandoff::error);
+    EXPECT_THROW(table("a.b.c"), pghandoff::error);
+    EXPECT_THROW(table("\"\".t"), pghandoff::error);
+    EXPECT_THROW(scope::parse_schema_pattern(""), pghandoff::error);
+    EXPECT_THROW(scope::parse_schema_pattern("db.sales"), pghandoff::error);
+}
+
+TEST(scope, reads_schema_patterns_like_pg_dump_n) {
+    EXPECT_TRUE(scope::parse_schema_pattern("Sales").matches("sales"));
+    EXPECT_FALSE(scope::parse_schema_pattern("Sales").matches("Sales"));
+    EXPECT_TRUE(scope::parse_schema_pattern("\"Sales\"").matches("Sales"));
+    EXPECT_TRUE(scope::parse_schema_pattern("\"a.b\"").matches("a.b"));
+    EXPECT_TRUE(scope::parse_schema_pattern("tenant_*").matches("tenant_42"));
+    EXPECT_FALSE(scope::parse_schema_pattern("tenant_*").matches("tenants"));
+    EXPECT_TRUE(scope::parse_schema_pattern("ünïcødé").matches("ünïcødé"));
 }
 
 TEST(scope, covers_every_user_schema_without_includes) {
@@ -65,11 +131,13 @@ TEST(scope, covers_every_user_schema_without_includes) {
 
 TEST(scope, covers_only_included_schemas) {
     scope some;
-    some.include_schema("sales");
-    some.include_schema("Billing");
+    some.include_schema(scope::parse_schema_pattern("sales"));
+    some.include_schema(scope::parse_schema_pattern("\"Billing\""));
+    some.include_schema(scope::parse_schema_pattern("tenant_*"));
     EXPECT_TRUE(some.covers_schema("sales"));
     EXPECT_TRUE(some.covers_schema("Billing"));
     EXPECT_FALSE(some.covers_schema("billing"));
+    EXPECT_TRUE(some.covers_schema("tenant_7"));
     EXPECT_FALSE(some.covers_schema("public"));
     EXPECT_TRUE(some.covers_table({"sales", "orders"}));
     EXPECT_FALSE(some.covers_table({"public", "orders"}));
@@ -77,9 +145,13 @@ TEST(scope, covers_only_included_schemas) {
 
 TEST(scope, leaves_out_excluded_tables_only) {
     scope s;
-    s.exclude_table({"public", "audit_log"});
+    s.exclude_table(table("public.audit_log"));
+    s.exclude_table(table("*.tmp_*"));
     EXPECT_FALSE(s.covers_table({"public", "audit_log"}));
     EXPECT_TRUE(s.covers_table({"public", "audit_log_2"}));
+    EXPECT_FALSE(s.covers_table({"archive", "tmp_1"}));
+    EXPECT_FALSE(s.covers_table({"public", "tmp_"}));
+    EXPECT_TRUE(s.covers_table({"public", "tmp"}));
     EXPECT_TRUE(s.covers_table({"archive", "audit_log"}));
     EXPECT_TRUE(s.covers_schema("public"));
 }
@@ -88,7 +160,7 @@ TEST(scope, never_covers_system_schemas) {
     scope all;
     scope included;
     for (const char* schema : {"pg_catalog", "information_schema", "pghandoff", "pg_toast", "pg_toast_temp_1", "pg_temp_3"}) {
-        included.include_schema(schema);
+        included.include_schema_named(schema);
         EXPECT_TRUE(is_system_schema(schema)) << schema;
         EXPECT_FALSE(all.covers_schema(schema)) << schema;
         EXPECT_FALSE(included.covers_schema(schema)) << schema;
@@ -98,16 +170,22 @@ TEST(scope, never_covers_system_schemas) {
     EXPECT_FALSE(is_system_schema("pg"));
 }
 
-TEST(scope, passes_the_selection_to_pg_dump_as_exact_quoted_patterns) {
+TEST(scope, passes_the_selection_to_pg_dump_as_written_and_public_for_a_bare_table) {
     scope s;
-    s.include_schema("Sales");
-    s.include_schema("a\"b");
-    s.exclude_table({"Sales", "Order*Items"});
+    s.include_schema_named("Sales");
+    s.include_schema_named("a\"b");
+    s.include_schema(scope::parse_schema_pattern("tenant_*"));
+    s.exclude_table_named({"Sales", "Order*Items"});
+    s.exclude_table(table("audit_*"));
+    s.exclude_table(table("*.\"Tmp\""));
     auto args = s.pg_dump_arguments();
     auto has = [&](const std::string& a) { return std::find(args.begin(), args.end(), a) != args.end(); };
     EXPECT_TRUE(has("--schema=\"Sales\""));
     EXPECT_TRUE(has("--schema=\"a\"\"b\""));
+    EXPECT_TRUE(has("--schema=tenant_*"));
     EXPECT_TRUE(has("--exclude-table=\"Sales\".\"Order*Items\""));
+    EXPECT_TRUE(has("--exclude-table=public.audit_*"));
+    EXPECT_TRUE(has("--exclude-table=*.\"Tmp\""));
     EXPECT_TRUE(has("--exclude-schema=pghandoff"));
 }
 
@@ -119,27 +197,33 @@ TEST(scope, passes_no_schema_pattern_when_everything_is_covered) {
 
 TEST(scope, fingerprint_ignores_the_order_options_were_given) {
     scope one;
-    one.include_schema("sales");
-    one.include_schema("billing");
-    one.exclude_table({"sales", "log"});
-    one.exclude_table({"billing", "tmp"});
+    one.include_schema(scope::parse_schema_pattern("sales"));
+    one.include_schema(scope::parse_schema_pattern("billing"));
+    one.exclude_table(table("sales.log"));
+    one.exclude_table(table("billing.tmp_*"));
     scope other;
-    other.exclude_table({"billing", "tmp"});
-    other.include_schema("billing");
-    other.exclude_table({"sales", "log"});
-    other.include_schema("sales");
+    other.exclude_table(table("Billing.tmp_*"));
+    other.include_schema(scope::parse_schema_pattern("\"billing\""));
+    other.exclude_table_named({"sales", "log"});
+    other.include_schema_named("sales");
     EXPECT_EQ(one.fingerprint(), other.fingerprint());
 }
 
 TEST(scope, fingerprint_tells_different_selections_apart) {
     scope a;
-    a.include_schema("sales");
+    a.include_schema_named("sales");
     scope b;
-    b.include_schema("billing");
+    b.include_schema_named("billing");
     scope c;
-    c.include_schema("sales");
-    c.exclude_table({"sales", "log"});
+    c.include_schema_named("sales");
+    c.exclude_table_named({"sales", "log"});
+    scope d;
+    d.include_schema_named("Sales");
+    scope e;
+    e.include_schema(scope::parse_schema_pattern("sales*"));
     scope all;
+    EXPECT_NE(a.fingerprint(), d.fingerprint());
+    EXPECT_NE(a.fingerprint(), e.fingerprint());
     EXPECT_NE(a.fingerprint(), b.fingerprint());
     EXPECT_NE(a.fingerprint(), c.fingerprint());
     EXPECT_NE(a.fingerprint(), all.fingerprint());

@@ -13,7 +13,7 @@ relation_dependency dep(kind how, qualified_name dependent, qualified_name refer
 
 scope excluding(std::initializer_list<qualified_name> tables) {
     scope s;
-    for (const auto& t : tables) s.exclude_table(t);
+    for (const auto& t : tables) s.exclude_table_named(t);
     return s;
 }
 
@@ -64,7 +64,7 @@ TEST(selection_dependencies, a_foreign_key_does_not_keep_its_table_from_being_cr
 
 TEST(selection_dependencies, suggests_including_the_schema_of_a_relation_outside_the_selection) {
     scope only_app;
-    only_app.include_schema("app");
+    only_app.include_schema_named("app");
     std::vector<relation_dependency> deps = {dep(kind::partition_of, {"app", "m_2024"}, {"Shared", "measures"}),
                                              dep(kind::inherits, {"app", "child"}, {"lib", "base"})};
     auto problems = broken_dependency_problems(deps, only_app, {});
@@ -96,7 +96,7 @@ TEST(selection_dependencies, names_a_foreign_key_to_a_partitioned_table_missing_
         {kind::foreign_key, {"public", "ref"}, "ref_m_fkey", {"public", "m"}},
     };
     scope s;
-    s.exclude_table({"public", "m_2023_q1"});
+    s.exclude_table_named({"public", "m_2023_q1"});
     auto problems = broken_dependency_problems(deps, s, {});
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0], "foreign key ref_m_fkey of public.ref references public.m, whose partition public.m_2023_q1 is "

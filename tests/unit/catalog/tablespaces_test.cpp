@@ -31,8 +31,8 @@ TEST(tablespaces, accepts_tablespaces_the_target_has) {
 TEST(tablespaces, ignores_relations_left_out_of_the_migration) {
     std::vector<tablespace_use> uses = {{"fast", {"public", "orders"}, "orders_pkey"}, {"slow", {"archive", "old"}, "old"}};
     scope s;
-    s.include_schema("public");
-    s.exclude_table({"public", "orders"});
+    s.include_schema_named("public");
+    s.exclude_table_named({"public", "orders"});
     EXPECT_TRUE(missing_tablespace_problems(uses, s, {}).empty());
 }
 
