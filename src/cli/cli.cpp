@@ -49,8 +49,8 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
         ->check(CLI::Range(1, 256));
     cmd.add_option("--state-dir", a.state_dir, "private directory for the schema archive and the log (0700)");
     cmd.add_flag("--no-follow", a.no_follow, "offline migration: copy the snapshot, do not stream changes");
-    cmd.add_option("--include-schema", a.include_schemas, "migrate only this schema (repeatable)");
-    cmd.add_option("--exclude-table", a.exclude_tables, "leave out this table, written schema.table (repeatable)");
+    cmd.add_option("--include-schema", a.include_schemas, "migrate only the schemas matching this pg_dump -n pattern (repeatable)");
+    cmd.add_option("--exclude-table", a.exclude_tables, "leave out the tables matching this pg_dump -T pattern, schema.table (repeatable)");
     cmd.add_flag("--drop-if-exists", a.drop_if_exists, "drop the target's objects that the migration creates, first");
     cmd.add_flag("--no-owner", a.no_owner, "do not set object owners (as pg_restore --no-owner)");
     cmd.add_flag("--no-acl", a.no_acl, "do not copy privileges (as pg_restore --no-acl)");

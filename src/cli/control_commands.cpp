@@ -55,8 +55,8 @@ void add_verify_options(CLI::App& cmd, verify_args& a) {
     cmd.add_option("--chunk-size", a.chunk_size,
                    "compare tables bigger than this in key (or ctid) ranges of that size, in parallel (default auto: "
                    "one job's share of the data, at least 128MB)");
-    cmd.add_option("--include-schema", a.include_schemas, "compare only this schema (repeatable)");
-    cmd.add_option("--exclude-table", a.exclude_tables, "leave out this table, written schema.table (repeatable)");
+    cmd.add_option("--include-schema", a.include_schemas, "compare only the schemas matching this pg_dump -n pattern (repeatable)");
+    cmd.add_option("--exclude-table", a.exclude_tables, "leave out the tables matching this pg_dump -T pattern, schema.table (repeatable)");
 }
 
 int run_verify_command(const verify_args& a) {
