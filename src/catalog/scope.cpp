@@ -141,9 +141,14 @@ name_pattern scope::parse_schema_pattern(std::string_view text) {
 }
 
 bool scope::covers_schema(std::string_view schema) const {
-    if (is_system_schema(schema)) return false;
+    if (is_system_schema(schema) || excludes_schema(schema)) return false;
     return schemas_.empty() ||
            std::any_of(schemas_.begin(), schemas_.end(), [&](const name_pattern& p) { return p.matches(schema); });
+}
+
+bool scope::excludes_schema(std::string_view schema) const {
+    return std::any_of(excluded_schemas_.begin(), excluded_schemas_.end(),
+                       [&](const name_pattern& p) { return p.matches(schema); });
 }
 
 bool scope::covers_table(const qualified_name& table) const {
@@ -156,6 +161,7 @@ std::vector<std::string> scope::pg_dump_arguments() const {
     // without a schema gets public, as it has here.
     std::vector<std::string> args;
     for (const auto& s : schemas_) args.push_back("--schema=" + s.text());
+    for (const auto& s : excluded_schemas_) args.push_back("--exclude-schema=" + s.text());
     for (const auto& t : excluded_) args.push_back("--exclude-table=" + t.text());
     args.push_back("--exclude-schema=pghandoff");
     return args;
@@ -164,12 +170,33 @@ std::vector<std::string> scope::pg_dump_arguments() const {
 std::string scope::fingerprint() const {
     std::vector<std::string> parts;
     for (const auto& s : schemas_) parts.push_back("schema:" + s.regex_source());
+    for (const auto& s : excluded_schemas_) parts.push_back("noschema:" + s.regex_source());
     for (const auto& t : excluded_) parts.push_back("exclude:" + t.schema.regex_source() + "." + t.name.regex_source());
     std::sort(parts.begin(), parts.end());
     std::string out;
     for (const auto& p : parts) out += p + ";";
     return out;
 }
+
+namespace {
+
+std::string shell_word(const std::string& text) {
+    const bool safe = std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_.,:/=@%+-").find(c) != std::string_view::npos;
+    });
+    if (safe && !text.empty()) return text;
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+}  // namespace
+
+std::string command_line_name(const qualified_name& name) {
+    return shell_word(name_pattern::exactly(name.schema).text() + "." + name_pattern::exactly(name.name).text());
+}
+
+std::string command_line_schema(const std::string& schema) { return shell_word(name_pattern::exactly(schema).text()); }
 
 bool is_system_schema(std::string_view schema) {
     return schema == "pg_catalog" || schema == "information_schema" || schema == "pghandoff" ||

@@ -54,7 +54,8 @@ struct table_pattern {
     std::string text() const { return schema.text() + "." + name.text(); }
 };
 
-/// Which part of the source database a migration covers (--include-schema, --exclude-table).
+/// Which part of the source database a migration covers (--include-schema, --exclude-schema,
+/// --exclude-table).
 class scope {
 public:
     /// Reads [schema.]table as pg_dump reads -t (see name_pattern); a missing schema is public.
@@ -63,6 +64,7 @@ public:
     static name_pattern parse_schema_pattern(std::string_view text);
 
     void include_schema(name_pattern schema) { schemas_.push_back(std::move(schema)); }
+    void exclude_schema(name_pattern schema) { excluded_schemas_.push_back(std::move(schema)); }
     void exclude_table(table_pattern table) { excluded_.push_back(std::move(table)); }
     /// Convenience for exact names (tests, programmatic use).
     void include_schema_named(std::string schema) { include_schema(name_pattern::exactly(std::move(schema))); }
@@ -71,6 +73,8 @@ public:
     }
 
     bool covers_schema(std::string_view schema) const;
+    /// True when an --exclude-schema pattern matches `schema`.
+    bool excludes_schema(std::string_view schema) const;
     bool covers_table(const qualified_name& table) const;
     /// The same selection as pg_dump arguments (--schema=..., --exclude-table=...).
     std::vector<std::string> pg_dump_arguments() const;
@@ -78,12 +82,20 @@ public:
     std::string fingerprint() const;
 
     const std::vector<name_pattern>& schemas() const { return schemas_; }
+    const std::vector<name_pattern>& excluded_schemas() const { return excluded_schemas_; }
     const std::vector<table_pattern>& excluded() const { return excluded_; }
 
 private:
     std::vector<name_pattern> schemas_;
+    std::vector<name_pattern> excluded_schemas_;
     std::vector<table_pattern> excluded_;
 };
+
+/// A table name as --exclude-table reads it, ready to paste into a shell: double quotes where
+/// the name needs them, single quotes around the whole when the shell would strip those.
+std::string command_line_name(const qualified_name& name);
+/// A schema name as --include-schema and --exclude-schema read it, ready to paste into a shell.
+std::string command_line_schema(const std::string& schema);
 
 /// Schemas that belong to PostgreSQL or to pghandoff's own bookkeeping, never migrated.
 bool is_system_schema(std::string_view schema);

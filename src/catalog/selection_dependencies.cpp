@@ -46,10 +46,6 @@ ORDER BY 2, 3, 4, 5, 6
 
 }  // namespace
 
-std::string command_line_name(const qualified_name& name) {
-    return name_pattern::exactly(name.schema).text() + "." + name_pattern::exactly(name.name).text();
-}
-
 boost::asio::awaitable<std::vector<relation_dependency>> load_relation_dependencies(pg::connection& source) {
     auto r = co_await source.exec(dependencies_sql);
     std::vector<relation_dependency> out;
@@ -133,9 +129,11 @@ std::vector<std::string> broken_dependency_problems(const std::vector<relation_d
             const std::string why = ref_migrated ? ", which cannot be created either"
                                                  : ", which is not migrated and not on the target";
             const std::string keep = ref_migrated                                   ? ""
-                                     : !selection.covers_schema(d.referenced.schema) ? " or add --include-schema " +
-                                                                                          name_pattern::exactly(d.referenced.schema).text()
-                                                                                    : " or stop excluding " + ref;
+                                     : selection.excludes_schema(d.referenced.schema)
+                                         ? " or stop excluding schema " + d.referenced.schema
+                                     : !selection.covers_schema(d.referenced.schema)
+                                         ? " or add --include-schema " + command_line_schema(d.referenced.schema)
+                                         : " or stop excluding " + ref;
             const std::string exclude = "--exclude-table " + command_line_name(d.dependent);
             switch (d.how) {
                 case relation_dependency::kind::view:

@@ -37,7 +37,4 @@ boost::asio::awaitable<std::set<std::string>> relations_on_target(pg::connection
 std::vector<std::string> broken_dependency_problems(const std::vector<relation_dependency>& dependencies,
                                                     const scope& selection, const std::set<std::string>& present);
 
-/// A table name as --exclude-table reads it: quoted where psql would need quotes.
-std::string command_line_name(const qualified_name& name);
-
 }  // namespace pghandoff::catalog

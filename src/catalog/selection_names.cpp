@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 
-#include "catalog/selection_dependencies.hpp"
 
 namespace pghandoff::catalog {
 
@@ -31,8 +30,26 @@ std::vector<std::string> unmatched_schema_problems(const scope& selection, const
         auto near = std::find_if(schemas.begin(), schemas.end(),
                                  [&](const std::string& s) { return same_but_case(s, pattern.exact_name()); });
         if (near != schemas.end())
-            line += "; unquoted names fold to lower case, as in pg_dump: write --include-schema '" +
-                    name_pattern::exactly(*near).text() + "' for schema " + *near;
+            line += "; unquoted names fold to lower case, as in pg_dump: write --include-schema " +
+                    command_line_schema(*near) + " for schema " + *near;
+        out.push_back(line);
+    }
+    return out;
+}
+
+std::vector<std::string> unmatched_excluded_schema_warnings(const scope& selection, const std::vector<std::string>& schemas) {
+    std::vector<std::string> out;
+    for (const auto& pattern : selection.excluded_schemas()) {
+        if (std::any_of(schemas.begin(), schemas.end(), [&](const std::string& s) { return pattern.matches(s); })) continue;
+        std::string line = "--exclude-schema " + pattern.text() + (pattern.is_exact() ? " names" : " matches") +
+                           " no schema on the source: nothing is left out for it";
+        if (pattern.is_exact()) {
+            auto near = std::find_if(schemas.begin(), schemas.end(),
+                                     [&](const std::string& s) { return same_but_case(s, pattern.exact_name()); });
+            if (near != schemas.end())
+                line += " (unquoted names fold to lower case, as in pg_dump: write " + command_line_schema(*near) + " for " +
+                        *near + ")";
+        }
         out.push_back(line);
     }
     return out;
@@ -52,7 +69,7 @@ std::vector<std::string> unmatched_table_warnings(const scope& selection, const 
                        (r.name == pattern.name.exact_name() || same_but_case(r.name, pattern.name.exact_name()));
             });
             if (near != relations.end())
-                line += " (unquoted names fold to lower case, as in pg_dump: write '" + command_line_name(*near) + "' for " +
+                line += " (unquoted names fold to lower case, as in pg_dump: write " + command_line_name(*near) + " for " +
                         near->display() + ")";
         }
         out.push_back(line);

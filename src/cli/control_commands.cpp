@@ -56,6 +56,7 @@ void add_verify_options(CLI::App& cmd, verify_args& a) {
                    "compare tables bigger than this in key (or ctid) ranges of that size, in parallel (default auto: "
                    "one job's share of the data, at least 128MB)");
     cmd.add_option("--include-schema", a.include_schemas, "compare only the schemas matching this pg_dump -n pattern (repeatable)");
+    cmd.add_option("--exclude-schema", a.exclude_schemas, "leave out the schemas matching this pg_dump -N pattern (repeatable)");
     cmd.add_option("--exclude-table", a.exclude_tables, "leave out the tables matching this pg_dump -T pattern, schema.table (repeatable)");
 }
 
@@ -68,6 +69,7 @@ int run_verify_command(const verify_args& a) {
         o.max_rows = a.max_rows;
         o.chunk_bytes = a.chunk_size == "auto" ? 0 : parse_size(a.chunk_size);
         for (const auto& s : a.include_schemas) o.selection.include_schema(catalog::scope::parse_schema_pattern(s));
+        for (const auto& s : a.exclude_schemas) o.selection.exclude_schema(catalog::scope::parse_schema_pattern(s));
         for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_pattern(t));
         // While streaming: a source snapshot, and the target held at its consistent point.
         asio::io_context snapshot_io;

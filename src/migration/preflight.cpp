@@ -78,13 +78,15 @@ boost::asio::awaitable<void> check_source(pg::connection& src, const migrate_opt
         if (shown > 5) r.problems.push_back(fmt::format("... and {} more unreadable tables", shown - 5));
     }
     // An --include-schema that matches no schema would leave nothing to migrate; an
-    // --exclude-table that matches nothing is likely a typo, and the table meant would be migrated.
-    if (!options.selection.schemas().empty()) {
+    // --exclude-schema or --exclude-table that matches nothing is likely a typo, and what it
+    // meant would be migrated.
+    if (!options.selection.schemas().empty() || !options.selection.excluded_schemas().empty()) {
         auto found = co_await src.exec("SELECT nspname FROM pg_catalog.pg_namespace ORDER BY 1");
         std::vector<std::string> schemas;
         for (int i = 0; i < found.rows(); ++i) schemas.push_back(found.text(i, 0));
         for (auto& p : catalog::unmatched_schema_problems(options.selection, schemas, info.text(0, 0)))
             r.problems.push_back(std::move(p));
+        for (auto& w : catalog::unmatched_excluded_schema_warnings(options.selection, schemas)) r.warnings.push_back(std::move(w));
     }
     if (!options.selection.excluded().empty()) {
         auto found = co_await src.exec(

@@ -359,6 +359,46 @@ TEST_F(migrate_offline, selects_schemas_and_tables_by_pg_dump_patterns) {
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
+TEST_F(migrate_offline, leaves_out_excluded_schemas_and_names_the_view_that_needs_one) {
+    databases_.emplace(servers_.source, servers_.target, "exclude_schema");
+    auto source = databases_->connect_source();
+    source.exec("CREATE SCHEMA archive_2023; CREATE SCHEMA archive_2024; CREATE SCHEMA \"Archive_Keep\"; "
+                "CREATE TABLE archive_2023.orders (id int PRIMARY KEY); INSERT INTO archive_2023.orders VALUES (1), (2); "
+                "CREATE TABLE archive_2024.orders (id int PRIMARY KEY); "
+                "CREATE TABLE \"Archive_Keep\".notes (id int PRIMARY KEY); INSERT INTO \"Archive_Keep\".notes VALUES (7); "
+                "CREATE TABLE orders (id int PRIMARY KEY, v text); "
+                "INSERT INTO orders SELECT g, 'o' || g FROM generate_series(1, 50) g; "
+                "CREATE VIEW old_orders AS SELECT id FROM archive_2023.orders; "
+                "SELECT lo_from_bytea(424242, 'a large object belongs to no schema')");
+
+    const auto refused = run_pghandoff(migrate_arguments({"--exclude-schema", "archive_*"}));
+
+    EXPECT_GT(refused.exit_code, 0) << describe(refused);
+    EXPECT_EQ(error_lines(refused.stderr_text).size(), 1u) << describe(refused);
+    EXPECT_TRUE(mentions(refused.stderr_text,
+                         "view public.old_orders reads archive_2023.orders, which is not migrated and not on the target: "
+                         "exclude the view too (--exclude-table public.old_orders) or stop excluding schema archive_2023"))
+        << describe(refused);
+
+    const auto run = run_pghandoff(
+        migrate_arguments({"--exclude-schema", "archive_*", "--exclude-table", "old_orders", "--exclude-schema", "nothing_*"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_TRUE(mentions(run.stderr_text, "--exclude-schema nothing_* matches no schema on the source: nothing is left out for it"))
+        << run.stderr_text;
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar("SELECT string_agg(nspname, ',' ORDER BY nspname COLLATE \"C\") FROM pg_namespace "
+                            "WHERE nspname ILIKE 'archive%'"),
+              "Archive_Keep");
+    // Unlike --include-schema, --exclude-schema keeps the large objects, as pg_dump -N does.
+    EXPECT_EQ(target.scalar("SELECT convert_from(lo_get(424242), 'UTF8')"), "a large object belongs to no schema");
+    compare_options options;
+    options.schemas = {"public", "Archive_Keep"};
+    options.excluded_tables = {{"public", "old_orders"}};
+    const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
 TEST_F(migrate_offline, leaves_out_the_identity_sequence_of_an_excluded_table_and_keeps_a_serial_one) {
     databases_.emplace(servers_.source, servers_.target, "excluded_sequences");
     auto source = databases_->connect_source();
@@ -419,7 +459,7 @@ TEST_F(migrate_offline, refuses_a_selection_that_leaves_out_what_migrated_object
         << all;
     EXPECT_TRUE(mentions(all, "view public.named_accounts reads public.accounts")) << all;
     EXPECT_TRUE(mentions(all, "view public.Account Names reads public.named_accounts, which cannot be created either: "
-                              "exclude the view too (--exclude-table public.\"Account Names\")"))
+                              "exclude the view too (--exclude-table 'public.\"Account Names\"')"))
         << all;
     EXPECT_TRUE(mentions(all, "view public.report reads ledger.entries, which is not migrated and not on the target: "
                               "exclude the view too (--exclude-table public.report) or add --include-schema ledger"))

@@ -156,6 +156,24 @@ TEST(scope, leaves_out_excluded_tables_only) {
     EXPECT_TRUE(s.covers_schema("public"));
 }
 
+TEST(scope, leaves_out_excluded_schemas_even_when_included) {
+    scope s;
+    s.exclude_schema(scope::parse_schema_pattern("archive_*"));
+    EXPECT_TRUE(s.covers_schema("public"));
+    EXPECT_FALSE(s.covers_schema("archive_2023"));
+    EXPECT_TRUE(s.excludes_schema("archive_2023"));
+    EXPECT_FALSE(s.excludes_schema("public"));
+    EXPECT_FALSE(s.covers_table({"archive_2023", "orders"}));
+    s.include_schema(scope::parse_schema_pattern("*"));
+    EXPECT_FALSE(s.covers_schema("archive_2024"));
+    EXPECT_TRUE(s.covers_schema("sales"));
+    auto args = s.pg_dump_arguments();
+    EXPECT_NE(std::find(args.begin(), args.end(), "--exclude-schema=archive_*"), args.end());
+    scope other;
+    other.include_schema(scope::parse_schema_pattern("*"));
+    EXPECT_NE(s.fingerprint(), other.fingerprint());
+}
+
 TEST(scope, never_covers_system_schemas) {
     scope all;
     scope included;
@@ -227,6 +245,42 @@ TEST(scope, fingerprint_tells_different_selections_apart) {
     EXPECT_NE(a.fingerprint(), b.fingerprint());
     EXPECT_NE(a.fingerprint(), c.fingerprint());
     EXPECT_NE(a.fingerprint(), all.fingerprint());
+}
+
+// What a POSIX shell makes of one word: '...' literal, "..." without its quotes, the rest as is.
+std::string shell_unquoted(std::string_view word) {
+    std::string out;
+    for (std::size_t i = 0; i < word.size(); ++i) {
+        if (word[i] == '\'') {
+            const auto end = word.find('\'', i + 1);
+            out += word.substr(i + 1, end - i - 1);
+            i = end;
+        } else if (word[i] == '\\') {
+            out += word[++i];
+        } else {
+            out += word[i];
+        }
+    }
+    return out;
+}
+
+TEST(scope, writes_names_for_the_shell_the_way_the_options_read_them) {
+    using pghandoff::catalog::command_line_name;
+    using pghandoff::catalog::command_line_schema;
+    EXPECT_EQ(command_line_name({"public", "orders"}), "public.orders");
+    EXPECT_EQ(command_line_name({"Sales", "Order Items"}), "'\"Sales\".\"Order Items\"'");
+    EXPECT_EQ(command_line_name({"app", "say \"hi\""}), "'app.\"say \"\"hi\"\"\"'");
+    EXPECT_EQ(command_line_name({"app", "2fa"}), "'app.\"2fa\"'");
+    EXPECT_EQ(command_line_schema("Shared"), "'\"Shared\"'");
+    EXPECT_EQ(command_line_schema("ledger"), "ledger");
+    for (const qualified_name& n : std::vector<qualified_name>{
+             {"public", "orders"}, {"Sales", "Order Items"}, {"app", "say \"hi\""}, {"o'brien", "it's"}, {"a.b", "c*d?"}, {"x", "$1"}}) {
+        const auto written = command_line_name(n);
+        const auto pattern = scope::parse_table_pattern(shell_unquoted(written));
+        EXPECT_TRUE(pattern.matches(n)) << written;
+        EXPECT_TRUE(pattern.schema.is_exact() && pattern.name.is_exact()) << written;
+    }
+    EXPECT_TRUE(scope::parse_schema_pattern(shell_unquoted(command_line_schema("Shared"))).matches("Shared"));
 }
 
 TEST(qualified_name, quotes_for_sql_and_reads_plainly_for_messages) {

@@ -42,6 +42,18 @@ TEST(selection_names, reports_each_schema_pattern_that_matches_nothing) {
     EXPECT_EQ(problems[1], "--include-schema tenant_* matches no schema of the source database app");
 }
 
+TEST(selection_names, warns_of_excluded_schema_patterns_that_match_nothing) {
+    scope s;
+    for (const char* p : {"archive_*", "Logs", "tmp_*", "gone"}) s.exclude_schema(scope::parse_schema_pattern(p));
+    const std::vector<std::string> schemas{"public", "archive_1", "Logs"};
+    auto warnings = pghandoff::catalog::unmatched_excluded_schema_warnings(s, schemas);
+    ASSERT_EQ(warnings.size(), 3u);
+    EXPECT_EQ(warnings[0], "--exclude-schema Logs names no schema on the source: nothing is left out for it (unquoted names "
+                           "fold to lower case, as in pg_dump: write '\"Logs\"' for Logs)");
+    EXPECT_EQ(warnings[1], "--exclude-schema tmp_* matches no schema on the source: nothing is left out for it");
+    EXPECT_EQ(warnings[2], "--exclude-schema gone names no schema on the source: nothing is left out for it");
+}
+
 TEST(selection_names, warns_of_table_patterns_that_match_nothing) {
     const std::vector<qualified_name> relations{{"public", "audit_log"}, {"Sales", "Order"}, {"public", "v_report"}};
     EXPECT_TRUE(pghandoff::catalog::unmatched_table_warnings(excluding({"audit_*", "v_report", "\"Sales\".\"Order\""}),
