@@ -142,6 +142,7 @@ migration::migrate_options to_options(const migrate_args& a) {
 int run_migrate(const migrate_args& a) {
     auto options = to_options(a);
     ensure_state_dir(options.state_dir);
+    const state_dir_lock lock(options.state_dir, "this migrate");
     const bool tty = options.progress == migration::progress_mode::terminal ||
                      (options.progress == migration::progress_mode::automatic && isatty(STDERR_FILENO));
     auto level = spdlog::level::from_str(a.log_level);

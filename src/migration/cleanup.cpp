@@ -5,6 +5,7 @@
 
 #include "cdc/publication.hpp"
 #include "cutover/control.hpp"
+#include "util/state_dir.hpp"
 #include "cutover/fence.hpp"
 #include "migration/follow.hpp"
 #include "migration/progress_store.hpp"
@@ -99,9 +100,9 @@ void clean_state_dir(const fs::path& dir, cleanup_result& out) {
 
 cleanup_result cleanup_leftovers(const pg::conninfo& source, const std::optional<pg::conninfo>& target,
                                  const std::optional<fs::path>& state_dir) {
-    if (state_dir && cutover::control_listening(*state_dir))
-        throw error("a pghandoff migrate is running with the state directory " + state_dir->string(),
-                    "stop it (Ctrl-C or SIGTERM) before cleaning up");
+    // Cleaning up under a running migrate would drop the slot and the spool it streams from.
+    std::optional<state_dir_lock> lock;
+    if (state_dir && fs::is_directory(*state_dir)) lock.emplace(*state_dir, "cleanup");
     cleanup_result out;
     std::exception_ptr failure;
     asio::io_context io;

@@ -321,6 +321,38 @@ TEST_F(cutover_test, scheduled_mode_cuts_over_at_its_time) {
     expect_nothing_left(dbs);
 }
 
+TEST_F(cutover_test, a_second_migrate_or_a_cleanup_in_a_running_state_directory_is_refused_and_the_first_goes_on) {
+    test_databases dbs(servers_.source, servers_.target, "state_dir_lock");
+    prepare_source(dbs);
+    temporary_directory work;
+    const fs::path state = work.path() / "state";
+    background_command migrate(pghandoff_command(migrate_arguments(dbs, state, {})), {}, work.path());
+    auto status = wait_for_phase(state, "streaming", 120s);
+    ASSERT_EQ(status.value("phase", ""), "streaming") << status.dump() << describe(migrate.wait(1s));
+
+    // Run again by mistake (say, from a second terminal): refused before it touches anything.
+    auto second = run_pghandoff(migrate_arguments(dbs, state, {}));
+    EXPECT_EQ(second.exit_code, 1) << describe(second);
+    const auto errors = error_lines(second.stderr_text);
+    ASSERT_EQ(errors.size(), 1u) << describe(second);
+    EXPECT_TRUE(mentions(errors[0], "another pghandoff process (pid ")) << errors[0];
+    EXPECT_TRUE(mentions(errors[0], "is using the state directory " + state.string())) << errors[0];
+    auto cleanup = run_pghandoff({"cleanup", "--source", dbs.source_uri(), "--target", dbs.target_uri(), "--state-dir",
+                                  state.string()});
+    EXPECT_EQ(cleanup.exit_code, 1) << describe(cleanup);
+    EXPECT_TRUE(mentions(cleanup.stderr_text, "so cleanup cannot start")) << describe(cleanup);
+    EXPECT_EQ(dbs.connect_source().scalar("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pghandoff%'"),
+              "1");
+
+    // The first run still owns its control socket: it cuts over when told to.
+    EXPECT_TRUE(migrate.running()) << describe(migrate.wait(1s));
+    auto cutover = run_pghandoff({"cutover", "--state-dir", state.string()});
+    EXPECT_EQ(cutover.exit_code, 0) << describe(cutover);
+    auto finished = migrate.wait(120s);
+    EXPECT_EQ(finished.exit_code, 0) << describe(finished);
+    expect_nothing_left(dbs);
+}
+
 TEST_F(cutover_test, only_the_state_directory_owner_may_cut_over) {
     if (::geteuid() != 0 || !fs::exists("/usr/sbin/runuser")) GTEST_SKIP() << "needs root and runuser";
     test_databases dbs(servers_.source, servers_.target, "cutover_owner");
