@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "migration/progress_store.hpp"
+#include "util/error.hpp"
 
 namespace pghandoff::migration {
 
@@ -22,7 +23,15 @@ boost::asio::awaitable<pg::copy_totals> copy_chunk_exactly_once(pg::connection& 
     auto totals = co_await pg::relay_copy(source, target, counters);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!before_commit.empty()) co_await target.exec(before_commit);
-    co_await target.exec(chunk_done_sql(chunk, totals.rows, totals.bytes, seconds) + "; COMMIT");
+    auto marked = co_await target.exec(chunk_done_sql(chunk, totals.rows, totals.bytes, seconds));
+    if (marked.rows() != 1) {
+        // Two processes migrate into this target: committing would duplicate the chunk's rows.
+        co_await target.exec("ROLLBACK");
+        throw error("chunk " + std::to_string(chunk.chunk_no + 1) + " of " + table.name.display() +
+                        " was copied by another pghandoff process meanwhile: its copy here was rolled back",
+                    "run one migrate at a time into a target database");
+    }
+    co_await target.exec("COMMIT");
     co_return totals;
 }
 

@@ -73,7 +73,7 @@ std::string create_progress_sql(const migration_identity& id, const std::vector<
 std::string chunk_done_sql(const copy::copy_chunk& chunk, long long rows, unsigned long long bytes, double seconds) {
     return fmt::format(
         "UPDATE pghandoff.chunk SET rows = {}, bytes = {}, seconds = {:.3f}, done_at = now() "
-        "WHERE table_schema = {} AND table_name = {} AND chunk_no = {}",
+        "WHERE table_schema = {} AND table_name = {} AND chunk_no = {} AND done_at IS NULL RETURNING chunk_no",
         rows, bytes, seconds, quote_literal(chunk.table.schema), quote_literal(chunk.table.name), chunk.chunk_no);
 }
 

@@ -52,7 +52,8 @@ boost::asio::awaitable<std::optional<stored_progress>> load_progress(pg::connect
 
 /// DDL creating the bookkeeping and recording a new migration with its chunk plan.
 std::string create_progress_sql(const migration_identity& id, const std::vector<copy::copy_chunk>& chunks);
-/// Marks one chunk done (run inside the chunk's transaction).
+/// Marks one chunk done (run inside the chunk's transaction). Returns one row, or none when the
+/// chunk is done already: another process copied it meanwhile, and this copy must roll back.
 std::string chunk_done_sql(const copy::copy_chunk& chunk, long long rows, unsigned long long bytes, double seconds);
 /// Records a finished step (run inside the step's transaction).
 std::string step_done_sql(const std::string& key);

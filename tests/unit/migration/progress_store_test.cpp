@@ -72,7 +72,7 @@ TEST(progress_store, marks_a_chunk_done_by_table_and_number) {
     auto sql = chunk_done_sql(c, 12345, 987654321, 1.23456);
     EXPECT_EQ(sql,
               "UPDATE pghandoff.chunk SET rows = 12345, bytes = 987654321, seconds = 1.235, done_at = now() "
-              "WHERE table_schema = 'public' AND table_name = 'o''hara' AND chunk_no = 3");
+              "WHERE table_schema = 'public' AND table_name = 'o''hara' AND chunk_no = 3 AND done_at IS NULL RETURNING chunk_no");
 }
 
 TEST(progress_store, records_a_step_by_its_quoted_key) {
