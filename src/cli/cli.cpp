@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/demo_command.hpp"
+#include "migration/check.hpp"
 #include "migration/offline_migration.hpp"
 #include "migration/preflight.hpp"
 #include "pg/conninfo.hpp"
@@ -40,6 +41,7 @@ struct migrate_args {
     std::string hook_timeout = "5m";
     bool unfence_source = false;
     bool verify = false;
+    bool check = false;
 };
 
 void add_migrate_options(CLI::App& cmd, migrate_args& a) {
@@ -49,6 +51,8 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
         ->check(CLI::Range(1, 256));
     cmd.add_option("--state-dir", a.state_dir, "private directory for the schema archive and the log (0700)");
     cmd.add_flag("--no-follow", a.no_follow, "offline migration: copy the snapshot, do not stream changes");
+    cmd.add_flag("--check", a.check,
+                 "run the preflight checks and print what a run would migrate and how; change nothing (exit 1 on problems)");
     cmd.add_option("--include-schema", a.include_schemas, "migrate only the schemas matching this pg_dump -n pattern (repeatable)");
     cmd.add_option("--exclude-schema", a.exclude_schemas, "leave out the schemas matching this pg_dump -N pattern (repeatable)");
     cmd.add_option("--exclude-table", a.exclude_tables, "leave out the tables matching this pg_dump -T pattern, schema.table (repeatable)");
@@ -139,8 +143,19 @@ migration::migrate_options to_options(const migrate_args& a) {
     return o;
 }
 
+int run_check(const migration::migrate_options& options) {
+    setup_logging(spdlog::level::warn, std::nullopt);
+    auto check = migration::check_migration(options);
+    for (const auto& w : check.preflight.warnings) std::fprintf(stderr, "pghandoff: warning: %s\n", w.c_str());
+    if (!check.preflight.problems.empty()) throw migration::preflight_failed(check.preflight.problems);
+    for (const auto& line : migration::describe_check(check, options)) std::printf("%s\n", line.c_str());
+    std::printf("check passed: nothing was changed on either server\n");
+    return 0;
+}
+
 int run_migrate(const migrate_args& a) {
     auto options = to_options(a);
+    if (a.check) return run_check(options);
     ensure_state_dir(options.state_dir);
     const state_dir_lock lock(options.state_dir, "this migrate");
     const bool tty = options.progress == migration::progress_mode::terminal ||

@@ -285,6 +285,45 @@ TEST_F(migrate_offline, keeps_its_sessions_through_the_target_idle_session_and_t
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
+TEST_F(migrate_offline, check_reports_the_plan_and_changes_nothing_then_the_run_matches_it) {
+    databases_.emplace(servers_.source, servers_.target, "check_plan");
+    auto source = databases_->connect_source();
+    source.exec("CREATE TABLE big (id bigint PRIMARY KEY, body text); "
+                "INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g; "
+                "CREATE TABLE small (id int PRIMARY KEY, big_id bigint REFERENCES big); INSERT INTO small VALUES (1, 1); "
+                "CREATE TYPE mood AS ENUM ('ok', 'sad'); CREATE TABLE moods (m mood[]); INSERT INTO moods VALUES ('{ok}'); "
+                "CREATE SEQUENCE tickets; SELECT nextval('tickets'); SELECT lo_from_bytea(0, 'x')");
+
+    const auto bad = run_pghandoff(migrate_arguments({"--check", "--include-schema", "nowhere"}));
+    EXPECT_EQ(bad.exit_code, 1) << describe(bad);
+    EXPECT_EQ(error_lines(bad.stderr_text).size(), 1u) << describe(bad);
+
+    const auto check = run_pghandoff(migrate_arguments({"--check", "--jobs", "2"}));
+
+    ASSERT_EQ(check.exit_code, 0) << describe(check);
+    for (const char* expected :
+         {"mode: offline (--no-follow)", "tables: 3 (", "in 3 chunks with --jobs 2: 2 binary, 1 text",
+          "  public.big: ", "1 chunk(s), binary", "sequences: 1; large objects: 1",
+          "check passed: nothing was changed on either server"})
+        EXPECT_TRUE(mentions(check.stdout_text, expected)) << expected << "\n" << describe(check);
+    // Nothing was created: no slot, nothing on the target, nothing in the state directory.
+    EXPECT_EQ(replication_slots_on_source(), "0");
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"),
+              "0");
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'pghandoff'"), "0");
+    EXPECT_TRUE(std::filesystem::is_empty(state_.path())) << state_.path();
+
+    const auto run = run_pghandoff(migrate_arguments({"--jobs", "2"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_TRUE(mentions(run.stderr_text, "copied public.moods chunk 1/1: 1 rows")) << run.stderr_text;
+    EXPECT_TRUE(mentions(run.stderr_text, "(text, analyzed)")) << run.stderr_text;
+    const auto found = differences();
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+}
+
 TEST_F(migrate_offline, migrates_only_the_included_schema) {
     prepare("include_schema");
     create_roles_on_target();
