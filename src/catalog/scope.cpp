@@ -146,6 +146,11 @@ bool scope::covers_schema(std::string_view schema) const {
            std::any_of(schemas_.begin(), schemas_.end(), [&](const name_pattern& p) { return p.matches(schema); });
 }
 
+bool scope::copies_rows(const qualified_name& table) const {
+    return covers_table(table) &&
+           std::none_of(excluded_data_.begin(), excluded_data_.end(), [&](const table_pattern& p) { return p.matches(table); });
+}
+
 bool scope::excludes_schema(std::string_view schema) const {
     return std::any_of(excluded_schemas_.begin(), excluded_schemas_.end(),
                        [&](const name_pattern& p) { return p.matches(schema); });
@@ -172,6 +177,8 @@ std::string scope::fingerprint() const {
     for (const auto& s : schemas_) parts.push_back("schema:" + s.regex_source());
     for (const auto& s : excluded_schemas_) parts.push_back("noschema:" + s.regex_source());
     for (const auto& t : excluded_) parts.push_back("exclude:" + t.schema.regex_source() + "." + t.name.regex_source());
+    for (const auto& t : excluded_data_)
+        parts.push_back("nodata:" + t.schema.regex_source() + "." + t.name.regex_source());
     std::sort(parts.begin(), parts.end());
     std::string out;
     for (const auto& p : parts) out += p + ";";

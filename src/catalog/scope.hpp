@@ -55,7 +55,7 @@ struct table_pattern {
 };
 
 /// Which part of the source database a migration covers (--include-schema, --exclude-schema,
-/// --exclude-table).
+/// --exclude-table, --exclude-table-data).
 class scope {
 public:
     /// Reads [schema.]table as pg_dump reads -t (see name_pattern); a missing schema is public.
@@ -66,6 +66,8 @@ public:
     void include_schema(name_pattern schema) { schemas_.push_back(std::move(schema)); }
     void exclude_schema(name_pattern schema) { excluded_schemas_.push_back(std::move(schema)); }
     void exclude_table(table_pattern table) { excluded_.push_back(std::move(table)); }
+    /// --exclude-table-data: the table is created (indexes, constraints, grants) but its rows are not copied.
+    void exclude_table_data(table_pattern table) { excluded_data_.push_back(std::move(table)); }
     /// Convenience for exact names (tests, programmatic use).
     void include_schema_named(std::string schema) { include_schema(name_pattern::exactly(std::move(schema))); }
     void exclude_table_named(qualified_name table) {
@@ -76,6 +78,8 @@ public:
     /// True when an --exclude-schema pattern matches `schema`.
     bool excludes_schema(std::string_view schema) const;
     bool covers_table(const qualified_name& table) const;
+    /// True when the table is migrated with its rows: covered and not matched by --exclude-table-data.
+    bool copies_rows(const qualified_name& table) const;
     /// The same selection as pg_dump arguments (--schema=..., --exclude-table=...).
     std::vector<std::string> pg_dump_arguments() const;
     /// A stable description stored with the migration's progress, to refuse a resume with other options.
@@ -84,11 +88,13 @@ public:
     const std::vector<name_pattern>& schemas() const { return schemas_; }
     const std::vector<name_pattern>& excluded_schemas() const { return excluded_schemas_; }
     const std::vector<table_pattern>& excluded() const { return excluded_; }
+    const std::vector<table_pattern>& excluded_data() const { return excluded_data_; }
 
 private:
     std::vector<name_pattern> schemas_;
     std::vector<name_pattern> excluded_schemas_;
     std::vector<table_pattern> excluded_;
+    std::vector<table_pattern> excluded_data_;
 };
 
 /// A table name as --exclude-table reads it, ready to paste into a shell: double quotes where

@@ -92,7 +92,8 @@ std::vector<std::string> broken_dependency_problems(const std::vector<relation_d
     std::map<std::string, std::vector<qualified_name>> partitions;
     for (const auto& d : dependencies)
         if (d.how == relation_dependency::kind::partition_of) partitions[d.referenced.display()].push_back(d.dependent);
-    auto left_out_partition = [&](const qualified_name& root) -> std::optional<qualified_name> {
+    // The first partition under `root`, at any depth, for which `lacking` holds.
+    auto partition_where = [&](const qualified_name& root, auto lacking) -> std::optional<qualified_name> {
         std::vector<qualified_name> todo = {root};
         std::set<std::string> seen;
         while (!todo.empty()) {
@@ -100,11 +101,16 @@ std::vector<std::string> broken_dependency_problems(const std::vector<relation_d
             todo.pop_back();
             if (!seen.insert(parent.display()).second) continue;
             for (const auto& child : partitions[parent.display()]) {
-                if (!selection.covers_table(child) && !present.count(child.display())) return child;
+                if (lacking(child)) return child;
                 todo.push_back(child);
             }
         }
         return std::nullopt;
+    };
+    auto left_out_partition = [&](const qualified_name& root) {
+        return partition_where(root, [&](const qualified_name& p) {
+            return !selection.covers_table(p) && !present.count(p.display());
+        });
     };
     for (const auto& d : dependencies) {
         if (d.how != relation_dependency::kind::foreign_key || !selection.covers_table(d.dependent) ||
@@ -115,6 +121,26 @@ std::vector<std::string> broken_dependency_problems(const std::vector<relation_d
                                d.referenced.display() + ", whose partition " + partition->display() +
                                " is not migrated: exclude " + d.dependent.display() + " too (--exclude-table " +
                                command_line_name(d.dependent) + ") or stop excluding " + partition->display());
+    }
+    // --exclude-table-data creates a table empty: a foreign key from a table that keeps its rows
+    // could not be validated against it, nor against a partitioned table with such a partition.
+    for (const auto& d : dependencies) {
+        if (d.how != relation_dependency::kind::foreign_key || !selection.copies_rows(d.dependent) ||
+            !selection.covers_table(d.referenced))
+            continue;
+        const auto empty = !selection.copies_rows(d.referenced)
+                               ? std::optional<qualified_name>(d.referenced)
+                               : partition_where(d.referenced, [&](const qualified_name& p) {
+                                     return selection.covers_table(p) && !selection.copies_rows(p);
+                                 });
+        if (!empty) continue;
+        problems.push_back("foreign key " + d.constraint + " of " + d.dependent.display() + " references " +
+                           d.referenced.display() +
+                           (*empty == d.referenced ? std::string() : ", whose partition " + empty->display()) +
+                           (*empty == d.referenced ? ", whose" : " has") +
+                           " rows --exclude-table-data leaves out: it could not be validated on the target; leave out "
+                           "the rows of " + d.dependent.display() + " too (--exclude-table-data " +
+                           command_line_name(d.dependent) + ") or copy those of " + empty->display());
     }
     std::set<std::size_t> reported;
     for (bool changed = true; changed;) {

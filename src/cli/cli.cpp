@@ -36,7 +36,7 @@ struct migrate_args {
     bool replica_identity_full = false;
     std::string spool_limit = "8GB";
     int apply_jobs = 1;
-    std::vector<std::string> include_schemas, exclude_schemas, exclude_tables;
+    std::vector<std::string> include_schemas, exclude_schemas, exclude_tables, exclude_table_data;
     std::string cutover = "manual", max_lag = "1s", catchup_timeout = "10m", fence = "read-only", on_cutover;
     std::string hook_timeout = "5m";
     bool unfence_source = false;
@@ -56,6 +56,7 @@ void add_migrate_options(CLI::App& cmd, migrate_args& a) {
     cmd.add_option("--include-schema", a.include_schemas, "migrate only the schemas matching this pg_dump -n pattern (repeatable)");
     cmd.add_option("--exclude-schema", a.exclude_schemas, "leave out the schemas matching this pg_dump -N pattern (repeatable)");
     cmd.add_option("--exclude-table", a.exclude_tables, "leave out the tables matching this pg_dump -T pattern, schema.table (repeatable)");
+    cmd.add_option("--exclude-table-data", a.exclude_table_data, "create the tables matching this pg_dump pattern but leave their rows out (repeatable; online, their changes too)");
     cmd.add_flag("--drop-if-exists", a.drop_if_exists, "drop the target's objects that the migration creates, first");
     cmd.add_flag("--no-owner", a.no_owner, "do not set object owners (as pg_restore --no-owner)");
     cmd.add_flag("--no-acl", a.no_acl, "do not copy privileges (as pg_restore --no-acl)");
@@ -106,6 +107,7 @@ migration::migrate_options to_options(const migrate_args& a) {
     for (const auto& s : a.include_schemas) o.selection.include_schema(catalog::scope::parse_schema_pattern(s));
     for (const auto& s : a.exclude_schemas) o.selection.exclude_schema(catalog::scope::parse_schema_pattern(s));
     for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_pattern(t));
+    for (const auto& t : a.exclude_table_data) o.selection.exclude_table_data(catalog::scope::parse_table_pattern(t));
     o.drop_if_exists = a.drop_if_exists;
     o.no_owner = a.no_owner;
     o.no_acl = a.no_acl;

@@ -58,6 +58,7 @@ void add_verify_options(CLI::App& cmd, verify_args& a) {
     cmd.add_option("--include-schema", a.include_schemas, "compare only the schemas matching this pg_dump -n pattern (repeatable)");
     cmd.add_option("--exclude-schema", a.exclude_schemas, "leave out the schemas matching this pg_dump -N pattern (repeatable)");
     cmd.add_option("--exclude-table", a.exclude_tables, "leave out the tables matching this pg_dump -T pattern, schema.table (repeatable)");
+    cmd.add_option("--exclude-table-data", a.exclude_table_data, "do not compare the rows of the tables matching this pattern (migrated with --exclude-table-data; repeatable)");
 }
 
 int run_verify_command(const verify_args& a) {
@@ -71,6 +72,7 @@ int run_verify_command(const verify_args& a) {
         for (const auto& s : a.include_schemas) o.selection.include_schema(catalog::scope::parse_schema_pattern(s));
         for (const auto& s : a.exclude_schemas) o.selection.exclude_schema(catalog::scope::parse_schema_pattern(s));
         for (const auto& t : a.exclude_tables) o.selection.exclude_table(catalog::scope::parse_table_pattern(t));
+        for (const auto& t : a.exclude_table_data) o.selection.exclude_table_data(catalog::scope::parse_table_pattern(t));
         // While streaming: a source snapshot, and the target held at its consistent point.
         asio::io_context snapshot_io;
         migration::source_snapshot snapshot;

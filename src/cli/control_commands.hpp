@@ -22,7 +22,7 @@ struct verify_args {
     int jobs = 2;
     bool json = false;
     std::size_t max_rows = 20;
-    std::vector<std::string> include_schemas, exclude_schemas, exclude_tables;
+    std::vector<std::string> include_schemas, exclude_schemas, exclude_tables, exclude_table_data;
     std::string state_dir;
     std::string chunk_size = "auto";
 };

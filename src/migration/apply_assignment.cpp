@@ -77,7 +77,7 @@ boost::asio::awaitable<std::vector<assignable_table>> load_assignable_tables(pg:
     std::vector<assignable_table> out;
     for (int i = 0; i < rows.rows(); ++i) {
         catalog::qualified_name name{rows.text(i, 1), rows.text(i, 2)};
-        if (!selection.covers_table(name)) continue;
+        if (!selection.copies_rows(name)) continue;
         assignable_table table{name, std::stoull(rows.text(i, 3)), {}};
         if (!rows.is_null(i, 4)) {
             const std::string others = rows.text(i, 4);

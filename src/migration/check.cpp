@@ -34,9 +34,12 @@ asio::awaitable<void> plan(const migrate_options& options, migration_check& out)
             if (c.done) ++out.chunks_done;
         }
     } else {
-        std::uint64_t chunk_bytes = options.chunk_bytes ? options.chunk_bytes : copy::automatic_chunk_bytes(out.tables, options.jobs);
+        std::vector<catalog::table_info> with_rows;
+        for (const auto& t : out.tables)
+            if (options.selection.copies_rows(t.name)) with_rows.push_back(t);
+        std::uint64_t chunk_bytes = options.chunk_bytes ? options.chunk_bytes : copy::automatic_chunk_bytes(with_rows, options.jobs);
         if (source.server_version() < 140000) chunk_bytes = 0;
-        out.chunks = copy::plan_chunks(out.tables, types, chunk_bytes);
+        out.chunks = copy::plan_chunks(with_rows, types, chunk_bytes);
     }
     co_await source.exec("COMMIT");
 }
@@ -93,6 +96,10 @@ std::vector<std::string> describe_check(const migration_check& check, const migr
                                     human_bytes(static_cast<double>(t.index_bytes)), chunks,
                                     format == check.chunks.end() ? "-" : copy::to_string(format->format)));
     }
+    std::string rowless;
+    for (const auto& t : check.tables)
+        if (!options.selection.copies_rows(t.name)) rowless += (rowless.empty() ? "" : ", ") + t.name.display();
+    if (!rowless.empty()) lines.push_back("created without their rows (--exclude-table-data): " + rowless);
     lines.push_back(fmt::format("sequences: {}; large objects: {}", check.sequences, check.large_objects));
     if (!p.missing_roles.empty() && !options.copy_roles) {
         std::string names;

@@ -165,7 +165,12 @@ awaitable<void> migration_run::load_catalog() {
         }
     } else {
         std::vector<catalog::table_info> list;
-        for (const auto& [k, t] : tables_) list.push_back(t);
+        for (const auto& [k, t] : tables_) {
+            if (options_.selection.copies_rows(t.name))
+                list.push_back(t);
+            else
+                spdlog::info("{} is created without its rows (--exclude-table-data)", t.name.display());
+        }
         // Before PostgreSQL 14 a ctid range is a full scan per chunk: copy tables whole there.
         std::uint64_t chunk_bytes = options_.chunk_bytes ? options_.chunk_bytes
                                                          : copy::automatic_chunk_bytes(list, options_.jobs);

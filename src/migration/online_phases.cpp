@@ -17,7 +17,9 @@ awaitable<void> migration_run::create_capture_objects(const preflight_report& re
     auto admin = co_await pg::connection::connect(options_.source.with("application_name", "pghandoff"), "source");
     auto tables = co_await catalog::load_tables(admin, options_.selection);
     std::vector<catalog::qualified_name> names;
-    for (const auto& t : tables) names.push_back(t.name);
+    // A table whose rows are left out (--exclude-table-data) gets no changes either.
+    for (const auto& t : tables)
+        if (options_.selection.copies_rows(t.name)) names.push_back(t.name);
     co_await create_publication_for(admin, publication_name_, names, report.identity_full_tables);
     capture_objects_created_ = true;
     snapshot_ = co_await take_slot_snapshot(options_.source, slot_name_, false);

@@ -188,7 +188,8 @@ private:
         auto tables = co_await catalog::load_tables(source, options_.selection);
         auto target_tables = co_await catalog::load_tables(target, options_.selection);
         std::map<std::string, const catalog::table_info*> on_target;
-        for (const auto& t : target_tables) on_target[t.name.sql()] = &t;
+        for (const auto& t : target_tables)
+            if (options_.selection.copies_rows(t.name)) on_target[t.name.sql()] = &t;
         // A table is cut only when it would otherwise hold up the others: into pieces of about
         // one job's share of all the pages (at least 128 MB each), read through the key index.
         std::uint64_t total_pages = 0;
@@ -197,6 +198,7 @@ private:
             options_.chunk_bytes ? std::max<std::uint64_t>(1, options_.chunk_bytes / 8192)
                                  : std::max<std::uint64_t>(16384, total_pages / static_cast<std::uint64_t>(std::max(1, options_.jobs) * 2));
         for (const auto& t : tables) {
+            if (!options_.selection.copies_rows(t.name)) continue;  // --exclude-table-data: no rows to compare
             table_plan plan;
             plan.name = t.name;
             for (const auto& c : t.columns) plan.columns.push_back(c.name);

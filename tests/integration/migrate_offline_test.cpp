@@ -438,6 +438,65 @@ TEST_F(migrate_offline, leaves_out_excluded_schemas_and_names_the_view_that_need
     EXPECT_TRUE(found.empty()) << describe_differences(found);
 }
 
+TEST_F(migrate_offline, creates_tables_whose_data_is_excluded_empty_and_refuses_a_key_that_needs_their_rows) {
+    databases_.emplace(servers_.source, servers_.target, "exclude_data");
+    auto source = databases_->connect_source();
+    source.exec("CREATE TABLE customers (id int PRIMARY KEY, name text); "
+                "INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 100) g; "
+                "CREATE TABLE orders (id int PRIMARY KEY, customer_id int REFERENCES customers); "
+                "INSERT INTO orders SELECT g, g % 100 + 1 FROM generate_series(1, 300) g; "
+                "CREATE TABLE audit_log (id bigserial PRIMARY KEY, what text, order_id int REFERENCES orders); "
+                "CREATE INDEX audit_log_what ON audit_log (what); "
+                "INSERT INTO audit_log (what, order_id) SELECT 'a' || g, g FROM generate_series(1, 250) g; "
+                "GRANT SELECT ON audit_log TO PUBLIC");
+
+    const auto refused = run_pghandoff(migrate_arguments({"--exclude-table-data", "customers"}));
+
+    EXPECT_GT(refused.exit_code, 0) << describe(refused);
+    ASSERT_EQ(error_lines(refused.stderr_text).size(), 1u) << describe(refused);
+    EXPECT_TRUE(mentions(refused.stderr_text,
+                         "foreign key orders_customer_id_fkey of public.orders references public.customers, whose rows "
+                         "--exclude-table-data leaves out: it could not be validated on the target; leave out the rows of "
+                         "public.orders too (--exclude-table-data public.orders) or copy those of public.customers"))
+        << describe(refused);
+    EXPECT_EQ(replication_slots_on_source(), "0");
+
+    const auto check = run_pghandoff(migrate_arguments({"--check", "--exclude-table-data", "audit_*"}));
+    ASSERT_EQ(check.exit_code, 0) << describe(check);
+    EXPECT_TRUE(mentions(check.stdout_text, "tables: 3 (")) << check.stdout_text;
+    EXPECT_TRUE(mentions(check.stdout_text, "in 2 chunks")) << check.stdout_text;
+    EXPECT_TRUE(mentions(check.stdout_text, "created without their rows (--exclude-table-data): public.audit_log"))
+        << check.stdout_text;
+
+    const auto run = run_pghandoff(migrate_arguments({"--exclude-table-data", "audit_*"}));
+
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    auto target = databases_->connect_target();
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM audit_log"), "0");
+    EXPECT_EQ(target.scalar("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = "
+                            "'audit_log'"),
+              "audit_log_pkey,audit_log_what");
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM pg_constraint WHERE conname = 'audit_log_order_id_fkey'"), "1");
+    EXPECT_EQ(target.scalar("SELECT has_table_privilege('public', 'audit_log', 'SELECT')"), "t");
+    // Its sequence still gets the source's value, as pg_dump --exclude-table-data keeps it.
+    EXPECT_EQ(target.scalar("SELECT last_value FROM audit_log_id_seq"), "250");
+    compare_options options;
+    options.excluded_tables = {{"public", "audit_log"}};
+    const auto found = differences(options);
+    EXPECT_TRUE(found.empty()) << describe_differences(found);
+
+    // verify compares everything but those rows; without the option it names them.
+    const std::vector<std::string> verify{"verify", "--source", databases_->source_uri(), "--target",
+                                          databases_->target_uri()};
+    auto all = verify;
+    all.insert(all.end(), {"--exclude-table-data", "audit_*"});
+    const auto equal = run_pghandoff(all);
+    EXPECT_EQ(equal.exit_code, 0) << describe(equal);
+    const auto different = run_pghandoff(verify);
+    EXPECT_EQ(different.exit_code, 1) << describe(different);
+    EXPECT_TRUE(mentions(different.stdout_text, "audit_log")) << different.stdout_text;
+}
+
 TEST_F(migrate_offline, leaves_out_the_identity_sequence_of_an_excluded_table_and_keeps_a_serial_one) {
     databases_.emplace(servers_.source, servers_.target, "excluded_sequences");
     auto source = databases_->connect_source();

@@ -100,6 +100,38 @@ TEST_F(migrate_online, follows_writes_during_and_after_the_copy_across_a_stop_an
     }
 }
 
+TEST_F(migrate_online, creates_a_table_whose_data_is_excluded_empty_and_leaves_its_changes_out) {
+    test_databases dbs(servers_.source, servers_.target, "online_nodata");
+    auto src = dbs.connect_source();
+    create_source_schema(src);
+    src.exec("CREATE INDEX history_account ON history (account)");
+    temporary_directory state;
+    temporary_directory logs;
+    auto args = online_arguments(dbs, state.path() / "state");
+    args.insert(args.end(), {"--exclude-table-data", "hist*"});
+
+    background_command run(pghandoff_command(args), {}, logs.path());
+    for (int round = 1; round <= 20; ++round) write_some(src, round);  // history gets rows in every round
+    compare_options options;
+    options.excluded_tables = {{"public", "history"}};
+    std::vector<std::string> diff;
+    const auto deadline = std::chrono::steady_clock::now() + 90s;
+    do {
+        diff = compare_databases(dbs.source_conninfo(), dbs.target_conninfo(), options);
+        if (diff.empty()) break;
+        std::this_thread::sleep_for(500ms);
+    } while (std::chrono::steady_clock::now() < deadline);
+    ASSERT_TRUE(diff.empty()) << describe_differences(diff) << describe(run.wait(1s));
+    auto target = dbs.connect_target();
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM history"), "0");
+    EXPECT_EQ(target.scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'history_account'"), "1");
+    EXPECT_NE(src.scalar("SELECT count(*) FROM history"), "0");
+    EXPECT_EQ(src.scalar("SELECT count(*) FROM pg_publication_tables WHERE pubname LIKE 'pghandoff%' AND tablename = 'history'"),
+              "0");
+    run.kill(SIGTERM);
+    EXPECT_EQ(run.wait(30s).exit_code, 0);
+}
+
 TEST_F(migrate_online, applies_on_several_connections_keeping_linked_tables_together_across_a_kill) {
     test_databases dbs(servers_.source, servers_.target, "online_apply_jobs");
     auto src = dbs.connect_source();

@@ -174,6 +174,23 @@ TEST(scope, leaves_out_excluded_schemas_even_when_included) {
     EXPECT_NE(s.fingerprint(), other.fingerprint());
 }
 
+TEST(scope, copies_the_rows_of_covered_tables_but_those_whose_data_is_excluded) {
+    scope s;
+    s.exclude_table(table("public.tmp"));
+    s.exclude_table_data(table("*.audit_*"));
+    EXPECT_TRUE(s.copies_rows({"public", "orders"}));
+    EXPECT_TRUE(s.covers_table({"public", "audit_log"}));
+    EXPECT_FALSE(s.copies_rows({"public", "audit_log"}));
+    EXPECT_FALSE(s.copies_rows({"archive", "audit_2023"}));
+    EXPECT_FALSE(s.copies_rows({"public", "tmp"}));
+    // The schema dump still creates the tables: only --exclude-table reaches pg_dump.
+    auto args = s.pg_dump_arguments();
+    EXPECT_EQ(std::count_if(args.begin(), args.end(), [](const std::string& a) { return a.find("audit") != std::string::npos; }), 0);
+    scope other;
+    other.exclude_table(table("public.tmp"));
+    EXPECT_NE(s.fingerprint(), other.fingerprint());
+}
+
 TEST(scope, never_covers_system_schemas) {
     scope all;
     scope included;

@@ -99,4 +99,25 @@ TEST(selection_dependencies, names_a_foreign_key_to_a_partitioned_table_missing_
     EXPECT_TRUE(broken_dependency_problems(deps, s, {"public.m_2023_q1"}).empty());
 }
 
+TEST(selection_dependencies, refuses_a_foreign_key_to_a_table_whose_rows_are_left_out) {
+    scope s;
+    s.exclude_table_data(scope::parse_table_pattern("public.customers"));
+    s.exclude_table_data(scope::parse_table_pattern("public.m_2023"));
+    std::vector<relation_dependency> deps = {
+        dep(kind::foreign_key, {"public", "orders"}, {"public", "customers"}, "orders_customer_fk"),
+        // Rows of a table that references a rowless one are left out too: nothing to validate.
+        dep(kind::foreign_key, {"public", "customers"}, {"public", "regions"}, "customers_region_fk"),
+        dep(kind::partition_of, {"public", "m_2023"}, {"public", "m"}),
+        dep(kind::partition_of, {"public", "m_2024"}, {"public", "m"}),
+        dep(kind::foreign_key, {"public", "notes"}, {"public", "m"}, "notes_m_fk")};
+    auto problems = broken_dependency_problems(deps, s, {});
+    ASSERT_EQ(problems.size(), 2u) << ::testing::PrintToString(problems);
+    EXPECT_EQ(problems[0], "foreign key orders_customer_fk of public.orders references public.customers, whose rows "
+                           "--exclude-table-data leaves out: it could not be validated on the target; leave out the rows "
+                           "of public.orders too (--exclude-table-data public.orders) or copy those of public.customers");
+    EXPECT_EQ(problems[1], "foreign key notes_m_fk of public.notes references public.m, whose partition public.m_2023 has "
+                           "rows --exclude-table-data leaves out: it could not be validated on the target; leave out the "
+                           "rows of public.notes too (--exclude-table-data public.notes) or copy those of public.m_2023");
+}
+
 }  // namespace
