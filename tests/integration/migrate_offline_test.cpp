@@ -56,6 +56,14 @@ protected:
                                          extra);
     }
 
+    /// The run was refused before it changed anything, with one error line holding `line`.
+    void expect_refused(const command_result& run, const std::string& line) const {
+        EXPECT_GT(run.exit_code, 0) << describe(run);
+        EXPECT_EQ(error_lines(run.stderr_text).size(), 1u) << describe(run);
+        EXPECT_TRUE(mentions(run.stderr_text, line)) << describe(run);
+        EXPECT_EQ(replication_slots_on_source(), "0");
+    }
+
     std::vector<std::string> differences(const compare_options& options = {}) const {
         return compare_databases(databases_->source_conninfo(), databases_->target_conninfo(), options);
     }
@@ -412,12 +420,9 @@ TEST_F(migrate_offline, leaves_out_excluded_schemas_and_names_the_view_that_need
 
     const auto refused = run_pghandoff(migrate_arguments({"--exclude-schema", "archive_*"}));
 
-    EXPECT_GT(refused.exit_code, 0) << describe(refused);
-    EXPECT_EQ(error_lines(refused.stderr_text).size(), 1u) << describe(refused);
-    EXPECT_TRUE(mentions(refused.stderr_text,
-                         "view public.old_orders reads archive_2023.orders, which is not migrated and not on the target: "
-                         "exclude the view too (--exclude-table public.old_orders) or stop excluding schema archive_2023"))
-        << describe(refused);
+    expect_refused(refused, "view public.old_orders reads archive_2023.orders, which is not migrated and not on the "
+                            "target: exclude the view too (--exclude-table public.old_orders) or stop excluding schema "
+                            "archive_2023");
 
     const auto run = run_pghandoff(
         migrate_arguments({"--exclude-schema", "archive_*", "--exclude-table", "old_orders", "--exclude-schema", "nothing_*"}));
@@ -452,14 +457,10 @@ TEST_F(migrate_offline, creates_tables_whose_data_is_excluded_empty_and_refuses_
 
     const auto refused = run_pghandoff(migrate_arguments({"--exclude-table-data", "customers"}));
 
-    EXPECT_GT(refused.exit_code, 0) << describe(refused);
-    ASSERT_EQ(error_lines(refused.stderr_text).size(), 1u) << describe(refused);
-    EXPECT_TRUE(mentions(refused.stderr_text,
-                         "foreign key orders_customer_id_fkey of public.orders references public.customers, whose rows "
-                         "--exclude-table-data leaves out: it could not be validated on the target; leave out the rows of "
-                         "public.orders too (--exclude-table-data public.orders) or copy those of public.customers"))
-        << describe(refused);
-    EXPECT_EQ(replication_slots_on_source(), "0");
+    expect_refused(refused, "foreign key orders_customer_id_fkey of public.orders references public.customers, whose "
+                            "rows --exclude-table-data leaves out: it could not be validated on the target; leave out the "
+                            "rows of public.orders too (--exclude-table-data public.orders) or copy those of "
+                            "public.customers");
 
     const auto check = run_pghandoff(migrate_arguments({"--check", "--exclude-table-data", "audit_*"}));
     ASSERT_EQ(check.exit_code, 0) << describe(check);
