@@ -40,6 +40,10 @@ std::string quoted_part(std::string_view s) {
     return out + "\"";
 }
 
+/// What `?` matches: one character of a UTF-8 name, as in the server's regular expressions,
+/// not one byte (std::regex works on bytes).
+constexpr std::string_view one_character = "(?:[\\x00-\\x7F]|[\\xC0-\\xFF][\\x80-\\xBF]*)";
+
 std::regex compile(const std::string& source, std::string_view text) {
     try {
         return std::regex(source, std::regex::ECMAScript | std::regex::optimize);
@@ -79,7 +83,7 @@ name_pattern name_pattern::read(std::string_view text, std::size_t& pos) {
             regex += ".*";
             exact = false;
         } else if (c == '?') {
-            regex += '.';
+            regex += one_character;
             exact = false;
         } else if (c == '$') {
             regex += "\\$";

@@ -60,6 +60,15 @@ TEST(scope, reads_star_and_question_mark_as_wildcards_like_pg_dump) {
     EXPECT_FALSE(table("public.audit_*").name.is_exact());
 }
 
+TEST(scope, reads_a_question_mark_as_one_character_even_a_multibyte_one) {
+    EXPECT_TRUE(matches("caf?", {"public", "caf\u00e9"}));
+    EXPECT_TRUE(matches("caf?", {"public", "cafe"}));
+    EXPECT_FALSE(matches("caf?", {"public", "caf\u00e9s"}));
+    EXPECT_TRUE(matches("?_log", {"public", "\u65e5_log"}));
+    EXPECT_FALSE(matches("??_log", {"public", "\u65e5_log"}));
+    EXPECT_TRUE(matches("\"Ma\u00f1ana\".t?", {"Ma\u00f1ana", "t\u00f1"}));
+}
+
 TEST(scope, takes_wildcards_in_quotes_literally) {
     EXPECT_TRUE(matches("\"Order*Items\"", {"public", "Order*Items"}));
     EXPECT_FALSE(matches("\"Order*Items\"", {"public", "OrderXItems"}));
