@@ -29,7 +29,9 @@ double copy_cost(const catalog::table_info& table, const copy_chunk& chunk) {
 
 double index_build_cost(const catalog::table_info& table, std::size_t index_builds) {
     const double share = static_cast<double>(table.index_bytes) / static_cast<double>(std::max<std::size_t>(1, index_builds));
-    return static_cast<double>(table.heap_bytes) / 8 + 0.6 * share;
+    const double cost = static_cast<double>(table.heap_bytes) / 8 + 0.6 * share;
+    const bool sorts_on_disk = share * 3 > static_cast<double>(max_index_build_memory_kb) * 1024;
+    return sorts_on_disk ? 1.6 * cost : cost;
 }
 
 double foreign_key_cost(const catalog::table_info& referencing) { return static_cast<double>(referencing.heap_bytes) / 8; }

@@ -74,6 +74,19 @@ bool job_graph::claims_free(const node& n) const {
     return true;
 }
 
+bool job_graph::others_run_out_first(job_id job, int other_workers) const {
+    const auto& me = jobs_.at(job);
+    double left = 0;
+    for (job_id i = 0; i < jobs_.size(); ++i) {
+        if (i == job) continue;
+        const auto& n = jobs_[i];
+        if (n.st == state::done) continue;
+        left += n.st == state::running ? n.cost / 2 : n.cost;
+    }
+    if (left == 0 || other_workers < 1) return true;
+    return left / other_workers < std::max(me.rank, me.cost);
+}
+
 std::optional<job_graph::job_id> job_graph::take() {
     std::optional<job_id> best;
     for (job_id i = 0; i < jobs_.size(); ++i) {

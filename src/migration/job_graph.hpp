@@ -34,6 +34,13 @@ public:
     /// The rank set by rank_by_critical_path (0 before).
     double rank(job_id job) const { return jobs_.at(job).rank; }
 
+    /// Whether the other workers run out of work before `job` and what must follow it are
+    /// done: the work left in every other unfinished job (those not started in full, running
+    /// ones at half their cost), shared by `other_workers`, is less than `job`'s rank (its cost
+    /// before rank_by_critical_path); true without other workers. Then `job` may take more of the server than its own
+    /// worker, such as parallel index build workers, without slowing the rest down.
+    bool others_run_out_first(job_id job, int other_workers) const;
+
     /// The next ready job whose claims do not conflict with running jobs, if any.
     std::optional<job_id> take();
     /// Marks a running job done, releasing its claims and its dependents.

@@ -55,6 +55,7 @@ asio::awaitable<void> job_runner::worker_loop(int id, worker_setup setup) {
             co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
+        w.job = *job;
         co_await bodies_[*job](w);
         graph_.complete(*job);
         wake_.cancel();

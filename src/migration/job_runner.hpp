@@ -16,6 +16,7 @@ namespace pghandoff::migration {
 /// The two sessions a worker holds: the source inside the snapshot, and the target.
 struct worker {
     int id = 0;
+    job_graph::job_id job = 0;  ///< the job it runs now
     std::optional<pg::connection> source;
     std::optional<pg::connection> target;
 };

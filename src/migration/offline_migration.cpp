@@ -305,10 +305,15 @@ awaitable<void> migration_run::run_step(worker& w, std::string key, std::string 
     board_.phase_started(phase);
     auto start = clock::now();
     try {
-        // While copies still run, an index build takes no parallel workers: the cores are busy
-        // and the extra processes would slow the copies down; the last builds may use them.
-        const std::string serial = is_index && chunks_left_ > 0 ? "SET LOCAL max_parallel_maintenance_workers = 0;\n" : "";
-        co_await w.target->exec(post_data_.preamble + "BEGIN;\n" + serial + sql + ";\n" + step_done_sql(key) + ";\nCOMMIT;");
+        // An index build takes parallel workers (the server's max_parallel_maintenance_workers)
+        // only once the other workers are about to run out of work: before that the cores are
+        // busy with them, and the extra processes would cost CPU time they need. A big key
+        // built last, at the end of the critical path, gets them.
+        const bool serial = is_index && !graph_.others_run_out_first(w.job, std::max(1, options_.jobs) - 1);
+        if (is_index)
+            spdlog::debug("{}: {}", what, serial ? "no parallel workers, other jobs keep the cores busy" : "parallel workers allowed");
+        const std::string settings = serial ? "SET LOCAL max_parallel_maintenance_workers = 0;\n" : "";
+        co_await w.target->exec(post_data_.preamble + "BEGIN;\n" + settings + sql + ";\n" + step_done_sql(key) + ";\nCOMMIT;");
     } catch (const error& e) {
         throw error("building " + what + " on the target failed: " + e.what(), e.hint(), e.sqlstate());
     }

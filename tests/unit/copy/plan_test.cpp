@@ -306,6 +306,21 @@ TEST(job_costs, a_big_key_costs_about_a_third_of_its_tables_copy) {
     EXPECT_DOUBLE_EQ(index_build_cost(wide, 0), index_build_cost(wide, 1));
 }
 
+TEST(job_costs, a_key_that_outgrows_the_sort_memory_costs_more_than_its_size_says) {
+    // Three times the narrow table: 36 M rows, 1.8 GB of heap, a 770 MB key that the 1 GB of
+    // sort memory cannot hold three times over: 12 s alone, against 2.9 s for 12 M rows.
+    auto narrow = table("narrow", 600 * mb / page);
+    narrow.index_bytes = 257 * mb;
+    auto triple = table("triple", 1800 * mb / page);
+    triple.index_bytes = 770 * mb;
+    const double ratio = index_build_cost(triple, 1) / index_build_cost(narrow, 1);
+    EXPECT_GT(ratio, 4.0);
+    EXPECT_LT(ratio, 5.5);
+    copy_chunk whole;
+    whole.table = triple.name;
+    EXPECT_GT(index_build_cost(triple, 1) / copy_cost(triple, whole), 0.5);
+}
+
 TEST(job_costs, a_foreign_key_costs_a_scan_of_the_referencing_table) {
     auto tag = table("tag", 256);
     EXPECT_DOUBLE_EQ(foreign_key_cost(tag), 256.0 * page / 8);

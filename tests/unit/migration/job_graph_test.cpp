@@ -279,6 +279,53 @@ TEST(job_graph, without_ranks_priorities_decide_as_before) {
     EXPECT_EQ(graph.take(), copy_docs);
 }
 
+TEST(job_graph, tells_when_the_other_workers_run_out_of_work_first) {
+    job_graph graph;
+    auto key = graph.add("big key", 0);
+    auto copy = graph.add("copy", 0);
+    auto index = graph.add("index", 0);
+    graph.depend(index, copy);
+    graph.set_cost(key, 10);
+    graph.set_cost(copy, 8);
+    graph.set_cost(index, 4);
+    ASSERT_EQ(graph.take(), key);
+    // 12 left for one other worker: it outlasts the key.
+    EXPECT_FALSE(graph.others_run_out_first(key, 1));
+    // Two other workers share it: 6 each, less than 10.
+    EXPECT_TRUE(graph.others_run_out_first(key, 2));
+    // Without other workers nobody is slowed down.
+    EXPECT_TRUE(graph.others_run_out_first(key, 0));
+    // A running job counts half: 4 + 4 = 8 left, less than 10.
+    ASSERT_EQ(graph.take(), copy);
+    EXPECT_TRUE(graph.others_run_out_first(key, 1));
+    graph.complete(copy);
+    EXPECT_TRUE(graph.others_run_out_first(key, 1));
+    // The index now has more left after it than the key has: 10 is not less than 10.
+    graph.set_cost(index, 20);
+    EXPECT_FALSE(graph.others_run_out_first(key, 1));
+    graph.complete(key);
+    ASSERT_EQ(graph.take(), index);
+    EXPECT_TRUE(graph.others_run_out_first(index, 1));
+}
+
+TEST(job_graph, counts_what_must_follow_a_job_once_ranked) {
+    job_graph graph;
+    auto key = graph.add("key", 0);
+    auto foreign_key = graph.add("foreign key", 0);
+    auto other = graph.add("other copy", 0);
+    graph.depend(foreign_key, key);
+    graph.set_cost(key, 6);
+    graph.set_cost(foreign_key, 3);
+    graph.set_cost(other, 7);
+    ASSERT_EQ(graph.take(), key);
+    EXPECT_FALSE(graph.others_run_out_first(key, 1));  // 3 + 7 left, more than 6
+    graph.rank_by_critical_path();
+    EXPECT_FALSE(graph.others_run_out_first(key, 1));  // 10 left, not less than the rank 9
+    graph.set_cost(other, 5);
+    graph.rank_by_critical_path();
+    EXPECT_TRUE(graph.others_run_out_first(key, 1));  // 8 left, less than 9
+}
+
 TEST(job_graph, refuses_to_rank_a_cycle) {
     job_graph graph;
     auto a = graph.add("a", 0);
